@@ -1,0 +1,59 @@
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { FinishOrderCommand, GetQueueSnapshotQuery, StartNextOrderCommand } from '@cafe/ordering';
+import { type OrderResponse, toOrderResponse } from '@cafe/http';
+import { FinishOrderDto } from './dto/finish-order.dto';
+
+export interface QueueResponse {
+  queued: number;
+  brewing: number;
+  oldest_queued_age_seconds: number | null;
+}
+
+@Controller()
+export class BaristaController {
+  constructor(
+    private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
+  ) {}
+
+  /** Takes the oldest queued order. 404 when there is none: the reference client backs off on it. */
+  @Get('start')
+  async start(): Promise<OrderResponse> {
+    return toOrderResponse(await this.commandBus.execute(new StartNextOrderCommand()));
+  }
+
+  /** Declares an order ready, which releases its waiting customer. */
+  @Post('finish')
+  @HttpCode(HttpStatus.OK)
+  async finish(
+    @Query() query: FinishOrderDto,
+    @Body() body: FinishOrderDto = {},
+  ): Promise<OrderResponse> {
+    const orderId = (query.order_id ?? body.order_id)?.trim();
+    if (!orderId) throw new BadRequestException('order_id is required');
+    return toOrderResponse(await this.commandBus.execute(new FinishOrderCommand(orderId)));
+  }
+
+  @Get('queue')
+  async queue(): Promise<QueueResponse> {
+    const snapshot = await this.queryBus.execute(new GetQueueSnapshotQuery());
+    return {
+      queued: snapshot.queued,
+      brewing: snapshot.brewing,
+      oldest_queued_age_seconds:
+        snapshot.oldestQueuedAt === undefined
+          ? null
+          : (Date.now() - snapshot.oldestQueuedAt) / 1000,
+    };
+  }
+}

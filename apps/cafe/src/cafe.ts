@@ -1,0 +1,63 @@
+import type { AddressInfo } from 'node:net';
+import type { INestApplication, INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { createHttpApp } from '@cafe/http';
+import { CoreModule, ServiceClosing, WaitingCustomers } from '@cafe/ordering';
+import { BaristaModule } from '../../barista/src/barista.module';
+import { CustomerModule } from '../../customer/src/customer.module';
+import type { CafeConfig } from './config';
+
+/** A running café: one core and the two HTTP apps that share it. */
+export interface Cafe {
+  readonly core: INestApplicationContext;
+  readonly customer: INestApplication;
+  readonly barista: INestApplication;
+  readonly customerPort: number;
+  readonly baristaPort: number;
+  /** Refuses the waiting customers with 503, then closes both ports and the core together. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: LoggerService | LogLevel[] | false;
+}
+
+/** Boots the core, then both apps on their ports. If any step fails, what was started is closed. */
+export async function startCafe(config: CafeConfig, { logger = false }: StartOptions = {}): Promise<Cafe> {
+  const core = await NestFactory.createApplicationContext(CoreModule, { logger, abortOnError: false });
+  const apps: INestApplication[] = [];
+  const closeAll = once(async () => {
+    core.get(WaitingCustomers).close(new ServiceClosing());
+    await Promise.all(apps.map((app) => app.close()));
+    await core.close();
+  });
+  try {
+    const options = { adapter: config.httpAdapter, logger };
+    const customer = await createHttpApp(CustomerModule.forCore(core), options);
+    apps.push(customer);
+    const barista = await createHttpApp(BaristaModule.forCore(core), options);
+    apps.push(barista);
+    await customer.listen(config.customerPort, config.host);
+    await barista.listen(config.baristaPort, config.host);
+    return {
+      core,
+      customer,
+      barista,
+      customerPort: portOf(customer),
+      baristaPort: portOf(barista),
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+}
+
+function portOf(app: INestApplication): number {
+  return (app.getHttpServer().address() as AddressInfo).port;
+}
+
+function once(action: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= action());
+}

@@ -1,0 +1,64 @@
+import {
+  type DynamicModule,
+  type INestApplication,
+  type LoggerService,
+  type LogLevel,
+  ValidationPipe,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DomainExceptionFilter } from './domain-exception.filter';
+
+export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
+
+/** No request of ours needs more: an order body is a few dozen bytes. */
+export const BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface HttpAppOptions {
+  adapter: HttpAdapterName;
+  logger: LoggerService | LogLevel[] | false;
+}
+
+/** Creates one HTTP app on either platform with the rules both apps share. */
+export async function createHttpApp(
+  module: DynamicModule,
+  { adapter, logger }: HttpAppOptions,
+): Promise<INestApplication> {
+  const app =
+    adapter === 'fastify'
+      ? await NestFactory.create<NestFastifyApplication>(
+          module,
+          new FastifyAdapter({
+            bodyLimit: BODY_LIMIT_BYTES,
+            routerOptions: { ignoreTrailingSlash: true },
+          }),
+          { logger, abortOnError: false },
+        )
+      : await createExpressApp(module, logger);
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      errorHttpStatusCode: 422,
+    }),
+  );
+  app.useGlobalFilters(new DomainExceptionFilter(app.getHttpAdapter()));
+  return app;
+}
+
+async function createExpressApp(
+  module: DynamicModule,
+  logger: HttpAppOptions['logger'],
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
+    logger,
+    abortOnError: false,
+    bodyParser: false,
+  });
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  app.disable('x-powered-by');
+  return app;
+}

@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+
+/**
+ * The only code that knows both platforms: Express hands Nest node's own request and response,
+ * Fastify wraps them and keeps node's objects in `.raw`.
+ */
+function nodeRequest(context: ExecutionContext): IncomingMessage {
+  const request = context.switchToHttp().getRequest();
+  return request.raw ?? request;
+}
+
+function nodeResponse(context: ExecutionContext): ServerResponse {
+  const response = context.switchToHttp().getResponse();
+  return response.raw ?? response;
+}
+
+/**
+ * An AbortSignal that aborts when the client goes away before its response was sent, so a
+ * long wait can notice a customer who left.
+ */
+export const Departure = createParamDecorator((_: unknown, context: ExecutionContext) => {
+  const response = nodeResponse(context);
+  const departure = new AbortController();
+  response.once('close', () => {
+    if (!response.writableFinished) departure.abort();
+  });
+  return departure.signal;
+});
+
+/** The address of the peer on the other end of the socket. */
+export const PeerAddress = createParamDecorator(
+  (_: unknown, context: ExecutionContext): string =>
+    nodeRequest(context).socket.remoteAddress ?? 'unknown',
+);

@@ -1,0 +1,13 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Order } from '../domain/order';
+import { OrderRepository } from '../order.repository';
+import { CancelOrderCommand } from './cancel-order.command';
+
+@CommandHandler(CancelOrderCommand)
+export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
+  constructor(private readonly orders: OrderRepository) {}
+
+  execute({ orderId, reason }: CancelOrderCommand): Promise<Order> {
+    return this.orders.handle({ kind: 'cancel', orderId, reason, at: Date.now() });
+  }
+}

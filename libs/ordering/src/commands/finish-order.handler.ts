@@ -1,0 +1,13 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { Order } from '../domain/order';
+import { OrderRepository } from '../order.repository';
+import { FinishOrderCommand } from './finish-order.command';
+
+@CommandHandler(FinishOrderCommand)
+export class FinishOrderHandler implements ICommandHandler<FinishOrderCommand> {
+  constructor(private readonly orders: OrderRepository) {}
+
+  execute({ orderId }: FinishOrderCommand): Promise<Order> {
+    return this.orders.handle({ kind: 'finish', orderId, at: Date.now() });
+  }
+}

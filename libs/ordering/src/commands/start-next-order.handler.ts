@@ -1,0 +1,21 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { QueueEmpty } from '../domain/errors';
+import type { Order } from '../domain/order';
+import { OrderRepository } from '../order.repository';
+import { QueueProjection } from '../projections/queue.projection';
+import { StartNextOrderCommand } from './start-next-order.command';
+
+@CommandHandler(StartNextOrderCommand)
+export class StartNextOrderHandler implements ICommandHandler<StartNextOrderCommand> {
+  constructor(
+    private readonly queue: QueueProjection,
+    private readonly orders: OrderRepository,
+  ) {}
+
+  // Peek and append happen in one synchronous stretch, so two baristas never get the same order.
+  async execute(): Promise<Order> {
+    const orderId = this.queue.next();
+    if (orderId === undefined) throw new QueueEmpty();
+    return this.orders.handle({ kind: 'start', orderId, at: Date.now() });
+  }
+}

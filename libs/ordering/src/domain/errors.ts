@@ -1,0 +1,63 @@
+import type { CancelReason, OrderStatus } from './order';
+
+/** A rule of the café said no. The HTTP edge maps each kind to one status, in one filter. */
+export abstract class DomainError extends Error {
+  override readonly name = this.constructor.name;
+}
+
+export class OrderNotFound extends DomainError {
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} does not exist`);
+  }
+}
+
+export class QueueEmpty extends DomainError {
+  constructor() {
+    super('no order is waiting to be started');
+  }
+}
+
+/** The order exists but is not in the state the command needs. */
+export class OrderInWrongState extends DomainError {
+  constructor(
+    readonly orderId: string,
+    readonly status: OrderStatus,
+    expected: OrderStatus,
+  ) {
+    super(`order ${orderId} is ${status}, not ${expected}`);
+  }
+}
+
+export class OrderAlreadyPlaced extends DomainError {
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} was already placed`);
+  }
+}
+
+/** Told to a customer who is waiting for an order that will now never be made. */
+export class OrderWasCancelled extends DomainError {
+  constructor(
+    readonly orderId: string,
+    readonly reason: CancelReason,
+  ) {
+    super(`order ${orderId} was cancelled (${reason})`);
+  }
+}
+
+/** Another writer changed the stream between our read and our append. */
+export class WrongExpectedVersion extends DomainError {
+  constructor(
+    readonly stream: string,
+    readonly expected: number,
+    readonly actual: number,
+  ) {
+    super(`stream ${stream} is at version ${actual}, expected ${expected}`);
+  }
+}
+
+/** The service is shutting down and will not finish this wait. */
+export class ServiceClosing extends DomainError {
+  constructor() {
+    super('the café is closing; try again shortly');
+  }
+}

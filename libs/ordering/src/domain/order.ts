@@ -1,0 +1,80 @@
+import type { Drink } from './drink';
+import { OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
+import {
+  OrderCancelled,
+  type OrderEvent,
+  OrderFinished,
+  OrderPlaced,
+  OrderStarted,
+} from '../events';
+
+export type OrderStatus = 'queued' | 'brewing' | 'ready' | 'cancelled';
+export type CancelReason = 'customer_left' | 'flood';
+
+/** An order as its events made it. Times are epoch milliseconds. */
+export interface Order {
+  readonly orderId: string;
+  readonly drink: Drink;
+  readonly clientAddress: string;
+  readonly status: OrderStatus;
+  readonly placedAt: number;
+  readonly startedAt?: number;
+  readonly finishedAt?: number;
+  readonly cancelledAt?: number;
+  readonly cancelReason?: CancelReason;
+}
+
+/** What may be asked of an order; `at` is the moment the command was accepted. */
+export type OrderCommand = { orderId: string; at: number } & (
+  | { kind: 'place'; drink: Drink; clientAddress: string }
+  | { kind: 'start' }
+  | { kind: 'finish' }
+  | { kind: 'cancel'; reason: CancelReason }
+);
+
+/** Folds one event into the order. Pure; the log is trusted, so a malformed history throws. */
+export function evolve(order: Order | undefined, event: OrderEvent): Order {
+  if (event.type === 'OrderPlaced') {
+    return {
+      orderId: event.orderId,
+      drink: event.drink,
+      clientAddress: event.clientAddress,
+      status: 'queued',
+      placedAt: event.at,
+    };
+  }
+  if (!order) throw new Error(`${event.type} for order ${event.orderId} before OrderPlaced`);
+  switch (event.type) {
+    case 'OrderStarted':
+      return { ...order, status: 'brewing', startedAt: event.at };
+    case 'OrderFinished':
+      return { ...order, status: 'ready', finishedAt: event.at };
+    case 'OrderCancelled':
+      return { ...order, status: 'cancelled', cancelledAt: event.at, cancelReason: event.reason };
+  }
+}
+
+/** The rules of an order: what happens when `command` meets `order`. Pure; throws a DomainError to refuse. */
+export function decide(command: OrderCommand, order: Order | undefined): OrderEvent[] {
+  if (command.kind === 'place') {
+    if (order) throw new OrderAlreadyPlaced(command.orderId);
+    return [new OrderPlaced(command.orderId, command.drink, command.clientAddress, command.at)];
+  }
+  if (!order) throw new OrderNotFound(command.orderId);
+  switch (command.kind) {
+    case 'start':
+      requireStatus(order, 'queued');
+      return [new OrderStarted(order.orderId, command.at)];
+    case 'finish':
+      requireStatus(order, 'brewing');
+      return [new OrderFinished(order.orderId, command.at)];
+    case 'cancel':
+      // Only an order no barista has touched can be cancelled: a brewing one is finished.
+      requireStatus(order, 'queued');
+      return [new OrderCancelled(order.orderId, command.reason, command.at)];
+  }
+}
+
+function requireStatus(order: Order, expected: OrderStatus): void {
+  if (order.status !== expected) throw new OrderInWrongState(order.orderId, order.status, expected);
+}

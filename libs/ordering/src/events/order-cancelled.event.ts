@@ -1,0 +1,10 @@
+import type { CancelReason } from '../domain/order';
+
+export class OrderCancelled {
+  readonly type = 'OrderCancelled';
+  constructor(
+    public readonly orderId: string,
+    public readonly reason: CancelReason,
+    public readonly at: number,
+  ) {}
+}

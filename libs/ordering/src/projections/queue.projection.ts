@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import type { InlineProjection, StoredEvent } from '../event-store/event-store';
+import { LinkedQueue } from './linked-queue';
+
+/** The orders no barista has started, oldest first. Values are the placement times. */
+@Injectable()
+export class QueueProjection implements InlineProjection {
+  private readonly queue = new LinkedQueue<number>();
+
+  apply({ event }: StoredEvent): void {
+    switch (event.type) {
+      case 'OrderPlaced':
+        this.queue.pushBack(event.orderId, event.at);
+        break;
+      case 'OrderStarted':
+      case 'OrderCancelled':
+        this.queue.delete(event.orderId);
+        break;
+    }
+  }
+
+  /** The order a barista should take next, if any. */
+  next(): string | undefined {
+    return this.queue.peek()?.key;
+  }
+
+  get size(): number {
+    return this.queue.size;
+  }
+
+  oldestPlacedAt(): number | undefined {
+    return this.queue.peek()?.value;
+  }
+
+  /** Queued order ids in the order baristas will take them. */
+  ids(): string[] {
+    return [...this.queue.keys()];
+  }
+}
