@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
-import type { INestApplication, INestApplicationContext, LoggerService, LogLevel } from '@nestjs/common';
+import type {
+  INestApplication,
+  INestApplicationContext,
+  LoggerService,
+  LogLevel,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createHttpApp } from '@cafe/http';
 import { CoreModule, ServiceClosing, WaitingCustomers } from '@cafe/ordering';
@@ -23,8 +28,14 @@ export interface StartOptions {
 }
 
 /** Boots the core, then both apps on their ports. If any step fails, what was started is closed. */
-export async function startCafe(config: CafeConfig, { logger = false }: StartOptions = {}): Promise<Cafe> {
-  const core = await NestFactory.createApplicationContext(CoreModule, { logger, abortOnError: false });
+export async function startCafe(
+  config: CafeConfig,
+  { logger = false }: StartOptions = {},
+): Promise<Cafe> {
+  const core = await NestFactory.createApplicationContext(CoreModule, {
+    logger,
+    abortOnError: false,
+  });
   const apps: INestApplication[] = [];
   const closeAll = once(async () => {
     core.get(WaitingCustomers).close(new ServiceClosing());

@@ -23,7 +23,9 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     httpAdapter: oneOf(env, 'HTTP_ADAPTER', HTTP_ADAPTERS, 'express'),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
-    throw new ConfigError(`CUSTOMER_PORT and BARISTA_PORT must differ, both are ${config.customerPort}`);
+    throw new ConfigError(
+      `CUSTOMER_PORT and BARISTA_PORT must differ, both are ${config.customerPort}`,
+    );
   }
   return config;
 }

@@ -28,7 +28,8 @@ export class OrderController {
   ): Promise<OrderResponse> {
     const placed = await this.commandBus.execute(new PlaceOrderCommand(body.drink, clientAddress));
     if (departure.aborted) this.customerLeft(placed.orderId);
-    else departure.addEventListener('abort', () => this.customerLeft(placed.orderId), { once: true });
+    else
+      departure.addEventListener('abort', () => this.customerLeft(placed.orderId), { once: true });
     return toOrderResponse(await this.waiting.waitUntilReady(placed.orderId, departure));
   }
 

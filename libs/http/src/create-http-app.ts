@@ -8,7 +8,7 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DomainExceptionFilter } from './domain-exception.filter';
+import { HttpErrorFilter } from './http-error.filter';
 
 export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
 export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
@@ -45,7 +45,7 @@ export async function createHttpApp(
       errorHttpStatusCode: 422,
     }),
   );
-  app.useGlobalFilters(new DomainExceptionFilter(app.getHttpAdapter()));
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
   return app;
 }
 
@@ -58,7 +58,8 @@ async function createExpressApp(
     abortOnError: false,
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  // Not strict: any JSON value reaches validation, as on Fastify, so both answer alike.
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, strict: false });
   app.disable('x-powered-by');
   return app;
 }

@@ -1,4 +1,4 @@
 export * from './create-http-app';
-export * from './domain-exception.filter';
+export * from './http-error.filter';
 export * from './order-response';
 export * from './request-context';

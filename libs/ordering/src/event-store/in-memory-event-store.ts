@@ -1,7 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { WrongExpectedVersion } from '../domain/errors';
 import type { OrderEvent } from '../events';
-import { type EventListener, EventStore, type InlineProjection, type StoredEvent } from './event-store';
+import {
+  type EventListener,
+  EventStore,
+  type InlineProjection,
+  type StoredEvent,
+} from './event-store';
 
 /** The default adapter: the log lives as long as the process. Version checks as in emmett's in-memory store. */
 export class InMemoryEventStore extends EventStore {
@@ -23,14 +28,12 @@ export class InMemoryEventStore extends EventStore {
     if (history.length !== expectedVersion) {
       return Promise.reject(new WrongExpectedVersion(stream, expectedVersion, history.length));
     }
-    const batch = events.map(
-      (event, i): StoredEvent => ({
-        position: this.log.length + i + 1,
-        stream,
-        version: expectedVersion + i + 1,
-        event,
-      }),
-    );
+    const batch = events.map((event, i): StoredEvent => ({
+      position: this.log.length + i + 1,
+      stream,
+      version: expectedVersion + i + 1,
+      event,
+    }));
     this.log.push(...batch);
     if (history.length === 0) this.streams.set(stream, history);
     history.push(...batch);

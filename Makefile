@@ -1,0 +1,31 @@
+# Two commands are all a fresh clone needs: `make run` and `make test` (Node 20).
+.PHONY: run test build lint clean install
+
+NODE_MODULES := node_modules/.package-lock.json
+MAIN := dist/apps/cafe/src/main.js
+SOURCES := $(shell find apps libs -name '*.ts' ! -name '*.spec.ts') tsconfig.json tsconfig.build.json nest-cli.json
+
+# npm ci only when node_modules is missing or older than the lock file.
+$(NODE_MODULES): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NODE_MODULES)
+
+$(MAIN): $(NODE_MODULES) $(SOURCES)
+	npx nest build
+
+build: $(MAIN)
+
+run: $(MAIN)
+	node $(MAIN)
+
+test: $(MAIN)
+	npx jest
+
+lint: $(NODE_MODULES)
+	npx eslint "{apps,libs,test}/**/*.ts"
+	npx prettier --check "{apps,libs,test}/**/*.ts"
+
+clean:
+	rm -rf dist coverage

@@ -1,0 +1,69 @@
+import { STATUS_CODES } from 'node:http';
+import { type ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
+import { BaseExceptionFilter } from '@nestjs/core';
+import { DomainError, OrderNotFound, QueueEmpty, ServiceClosing } from '@cafe/ordering';
+
+/** Seconds a client should wait before retrying after a 503 at shutdown. */
+const RETRY_AFTER_CLOSING_SECONDS = 5;
+
+/** The one place where a rule's refusal becomes an HTTP status. */
+export function statusOf(error: DomainError): HttpStatus {
+  if (error instanceof OrderNotFound || error instanceof QueueEmpty) return HttpStatus.NOT_FOUND;
+  if (error instanceof ServiceClosing) return HttpStatus.SERVICE_UNAVAILABLE;
+  return HttpStatus.CONFLICT;
+}
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+}
+
+/**
+ * Every error leaves as `{statusCode, error, message}`, whichever layer raised it: a domain
+ * rule, Nest (validation, unknown route), or the platform's body parser (malformed JSON, too
+ * large), whose errors carry their status in `status` or `statusCode`. Anything else is a bug:
+ * Nest answers 500 and logs it.
+ */
+@Catch()
+export class HttpErrorFilter extends BaseExceptionFilter {
+  override catch(error: unknown, host: ArgumentsHost): void {
+    const answer = this.toHttpException(error);
+    if (!answer) return super.catch(error, host);
+    if (error instanceof ServiceClosing) {
+      const response = host.switchToHttp().getResponse();
+      this.applicationRef?.setHeader(response, 'Retry-After', String(RETRY_AFTER_CLOSING_SECONDS));
+    }
+    super.catch(answer, host);
+  }
+
+  private toHttpException(error: unknown): HttpException | undefined {
+    if (error instanceof DomainError) return errorResponse(statusOf(error), error.message);
+    if (error instanceof HttpException) {
+      const response = error.getResponse();
+      const message =
+        typeof response === 'object' && 'message' in response
+          ? (response.message as string | string[])
+          : error.message;
+      return errorResponse(error.getStatus(), message);
+    }
+    const status = clientErrorStatus(error);
+    if (status) return errorResponse(status, (error as Error).message);
+    return undefined;
+  }
+}
+
+function errorResponse(status: number, message: string | string[]): HttpException {
+  const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
+  return new HttpException(body, status);
+}
+
+/** The 4xx status a parser attached to its error (http-errors and Fastify both do), if any. */
+function clientErrorStatus(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { status, statusCode } = error as { status?: unknown; statusCode?: unknown };
+  const candidate = typeof status === 'number' ? status : statusCode;
+  return typeof candidate === 'number' && candidate >= 400 && candidate < 500
+    ? candidate
+    : undefined;
+}

@@ -1,0 +1,50 @@
+import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
+import { type Cafe, startCafe } from '../../apps/cafe/src/cafe';
+import { loadConfig } from '../../apps/cafe/src/config';
+import { call, eventually, type CallOptions, type HttpAnswer } from './http-client';
+
+export { HTTP_ADAPTERS };
+
+/** A café booted as in production (core + both ports), on free loopback ports. */
+export class TestCafe {
+  private constructor(readonly cafe: Cafe) {}
+
+  static async start(
+    adapter: HttpAdapterName,
+    env: Record<string, string> = {},
+  ): Promise<TestCafe> {
+    const config = loadConfig({
+      HOST: '127.0.0.1',
+      CUSTOMER_PORT: '0',
+      BARISTA_PORT: '0',
+      HTTP_ADAPTER: adapter,
+      ...env,
+    });
+    return new TestCafe(await startCafe(config));
+  }
+
+  customer(method: string, path: string, options?: CallOptions): Promise<HttpAnswer> {
+    return call(this.cafe.customerPort, method, path, options);
+  }
+
+  barista(method: string, path: string, options?: CallOptions): Promise<HttpAnswer> {
+    return call(this.cafe.baristaPort, method, path, options);
+  }
+
+  /** Places an order and waits until the barista side sees it queued; the reply promise stays pending until it is ready. */
+  async order(options?: CallOptions): Promise<{ reply: Promise<HttpAnswer> }> {
+    const before = await this.queued();
+    const reply = this.customer('POST', '/order/', options);
+    reply.catch(() => undefined); // an aborted customer is a test's intent, not a failure
+    await eventually(async () => (await this.queued()) > before);
+    return { reply };
+  }
+
+  async queued(): Promise<number> {
+    return (await this.barista('GET', '/queue')).body.queued;
+  }
+
+  close(): Promise<void> {
+    return this.cafe.close();
+  }
+}

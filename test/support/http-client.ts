@@ -1,0 +1,90 @@
+import { type IncomingHttpHeaders, request } from 'node:http';
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  // Tests read whatever JSON came back.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+}
+
+export interface CallOptions {
+  /** Sent as JSON. */
+  json?: unknown;
+  /** Sent verbatim, for malformed and oversized bodies. */
+  raw?: string;
+  headers?: Record<string, string>;
+  /** The client socket binds here, so one test can act as many addresses (127.0.x.y). */
+  localAddress?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * One request on its own connection (no agent, no pooling), as a customer's phone would make it.
+ * Resolves with any status; rejects only when the connection fails.
+ */
+export function call(
+  port: number,
+  method: string,
+  path: string,
+  { json, raw, headers = {}, localAddress, signal }: CallOptions = {},
+): Promise<HttpAnswer> {
+  const payload = json === undefined ? raw : JSON.stringify(json);
+  const contentType = json === undefined ? {} : { 'content-type': 'application/json' };
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        localAddress,
+        signal,
+        headers: { ...contentType, ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let body: unknown = text;
+          try {
+            body = text ? JSON.parse(text) : undefined;
+          } catch {
+            // not JSON: the test sees the text
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** Resolves once `probe` returns true; fails the test after `timeoutMs`. */
+export async function eventually(
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** Whether the promise has settled, without waiting for it. */
+export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
+  const pending = Symbol('pending');
+  const winner = await Promise.race([
+    promise.then(
+      () => 1,
+      () => 1,
+    ),
+    Promise.resolve(pending),
+  ]);
+  return winner !== pending;
+}
