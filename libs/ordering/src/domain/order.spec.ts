@@ -1,0 +1,112 @@
+import { OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
+import { decide, evolve, type Order, type OrderCommand } from './order';
+import {
+  OrderCancelled,
+  type OrderEvent,
+  OrderFinished,
+  OrderPlaced,
+  OrderStarted,
+} from '../events';
+
+const ID = 'order-1';
+const placed = new OrderPlaced(ID, 'americano', '127.0.0.1', 1000);
+const started = new OrderStarted(ID, 2000);
+const finished = new OrderFinished(ID, 3000);
+const cancelled = new OrderCancelled(ID, 'customer_left', 1500);
+
+/** Given these events happened, when the command arrives, then... */
+function given(...history: OrderEvent[]) {
+  const order = history.reduce<Order | undefined>(evolve, undefined);
+  return {
+    when: (command: OrderCommand) => ({
+      then: (expected: OrderEvent[]) => expect(decide(command, order)).toEqual(expected),
+      thenRefuses: (error: new (...args: never[]) => Error) =>
+        expect(() => decide(command, order)).toThrow(error),
+    }),
+  };
+}
+
+const place: OrderCommand = {
+  kind: 'place',
+  orderId: ID,
+  drink: 'americano',
+  clientAddress: '127.0.0.1',
+  at: 1000,
+};
+const start: OrderCommand = { kind: 'start', orderId: ID, at: 2000 };
+const finish: OrderCommand = { kind: 'finish', orderId: ID, at: 3000 };
+const cancel: OrderCommand = { kind: 'cancel', orderId: ID, reason: 'customer_left', at: 1500 };
+
+describe('an order', () => {
+  describe('placing', () => {
+    it('places a new order', () => given().when(place).then([placed]));
+    it('refuses to place the same order twice', () =>
+      given(placed).when(place).thenRefuses(OrderAlreadyPlaced));
+  });
+
+  describe('starting', () => {
+    it('starts a queued order', () => given(placed).when(start).then([started]));
+    it('refuses an unknown order', () => given().when(start).thenRefuses(OrderNotFound));
+    it('refuses an order already brewing', () =>
+      given(placed, started).when(start).thenRefuses(OrderInWrongState));
+    it('refuses a ready order', () =>
+      given(placed, started, finished).when(start).thenRefuses(OrderInWrongState));
+    it('refuses a cancelled order', () =>
+      given(placed, cancelled).when(start).thenRefuses(OrderInWrongState));
+  });
+
+  describe('finishing', () => {
+    it('finishes a brewing order', () => given(placed, started).when(finish).then([finished]));
+    it('refuses an unknown order', () => given().when(finish).thenRefuses(OrderNotFound));
+    it('refuses a queued order', () => given(placed).when(finish).thenRefuses(OrderInWrongState));
+    it('refuses a ready order', () =>
+      given(placed, started, finished).when(finish).thenRefuses(OrderInWrongState));
+    it('refuses a cancelled order', () =>
+      given(placed, cancelled).when(finish).thenRefuses(OrderInWrongState));
+  });
+
+  describe('cancelling', () => {
+    it('cancels a queued order', () => given(placed).when(cancel).then([cancelled]));
+    it('keeps the reason', () =>
+      given(placed)
+        .when({ ...cancel, reason: 'flood' })
+        .then([new OrderCancelled(ID, 'flood', 1500)]));
+    it('refuses an unknown order', () => given().when(cancel).thenRefuses(OrderNotFound));
+    it('refuses a brewing order: it gets finished instead', () =>
+      given(placed, started).when(cancel).thenRefuses(OrderInWrongState));
+    it('refuses a ready order', () =>
+      given(placed, started, finished).when(cancel).thenRefuses(OrderInWrongState));
+  });
+
+  describe('evolving', () => {
+    it('records each step with its time', () => {
+      const order = [placed, started, finished].reduce<Order | undefined>(evolve, undefined);
+      expect(order).toEqual({
+        orderId: ID,
+        drink: 'americano',
+        clientAddress: '127.0.0.1',
+        status: 'ready',
+        placedAt: 1000,
+        startedAt: 2000,
+        finishedAt: 3000,
+      });
+    });
+
+    it('records a cancellation and its reason', () => {
+      expect(evolve(evolve(undefined, placed), cancelled)).toMatchObject({
+        status: 'cancelled',
+        cancelledAt: 1500,
+        cancelReason: 'customer_left',
+      });
+    });
+
+    it('folds events read back from a log as plain objects', () => {
+      const plain = JSON.parse(JSON.stringify([placed, started])) as OrderEvent[];
+      expect(plain.reduce<Order | undefined>(evolve, undefined)?.status).toBe('brewing');
+    });
+
+    it('refuses a history that does not start with OrderPlaced', () => {
+      expect(() => evolve(undefined, started)).toThrow(/before OrderPlaced/);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import { Logger } from '@nestjs/common';
+import { WrongExpectedVersion } from '../domain/errors';
+import { OrderFinished, OrderPlaced, OrderStarted } from '../events';
+import type { InlineProjection, StoredEvent } from './event-store';
+import { InMemoryEventStore } from './in-memory-event-store';
+
+const placed = (id: string) => new OrderPlaced(id, 'americano', '127.0.0.1', 1);
+
+describe('the in-memory event store', () => {
+  it('assigns global positions and per-stream versions', async () => {
+    const store = new InMemoryEventStore([]);
+    await store.append('a', [placed('a')], 0);
+    await store.append('b', [placed('b')], 0);
+    const appended = await store.append(
+      'a',
+      [new OrderStarted('a', 2), new OrderFinished('a', 3)],
+      1,
+    );
+    expect(appended.map(({ position, version }) => [position, version])).toEqual([
+      [3, 2],
+      [4, 3],
+    ]);
+    expect(store.readStream('a').map((s) => s.event.type)).toEqual([
+      'OrderPlaced',
+      'OrderStarted',
+      'OrderFinished',
+    ]);
+    expect([...store.readAll(3)].map((s) => s.position)).toEqual([3, 4]);
+    expect([...store.readAll()].map((s) => s.stream)).toEqual(['a', 'b', 'a', 'a']);
+    expect(store.readStream('nope')).toEqual([]);
+  });
+
+  it('rejects a stale expected version and writes nothing', async () => {
+    const store = new InMemoryEventStore([]);
+    await store.append('a', [placed('a')], 0);
+    await expect(store.append('a', [placed('a')], 0)).rejects.toThrow(WrongExpectedVersion);
+    await expect(store.append('a', [new OrderStarted('a', 2)], 2)).rejects.toThrow(
+      WrongExpectedVersion,
+    );
+    expect([...store.readAll()]).toHaveLength(1);
+  });
+
+  it('runs inline projections before append returns', () => {
+    const seen: number[] = [];
+    const projection: InlineProjection = { apply: (s: StoredEvent) => seen.push(s.position) };
+    const store = new InMemoryEventStore([projection]);
+    void store.append('a', [placed('a')], 0);
+    expect(seen).toEqual([1]);
+  });
+
+  it('tells listeners of each batch, survives a failing listener, and lets them unsubscribe', async () => {
+    const logged = jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const store = new InMemoryEventStore([]);
+    const batches: number[][] = [];
+    store.subscribe(() => {
+      throw new Error('listener bug');
+    });
+    const unsubscribe = store.subscribe((batch) => batches.push(batch.map((s) => s.position)));
+    await store.append('a', [placed('a')], 0);
+    unsubscribe();
+    await store.append('b', [placed('b')], 0);
+    expect(batches).toEqual([[1]]);
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('listener bug'), expect.anything());
+    logged.mockRestore();
+  });
+});
