@@ -11,14 +11,12 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { FinishOrderCommand, GetQueueSnapshotQuery, StartNextOrderCommand } from '@cafe/ordering';
 import { type OrderResponse, toOrderResponse } from '@cafe/http';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiBarista } from './barista.api-docs';
 import { FinishOrderDto } from './dto/finish-order.dto';
+import { QueueResponse } from './dto/queue-response.dto';
 
-export interface QueueResponse {
-  queued: number;
-  brewing: number;
-  oldest_queued_age_seconds: number | null;
-}
-
+@ApiTags('baristas')
 @Controller()
 export class BaristaController {
   constructor(
@@ -28,12 +26,14 @@ export class BaristaController {
 
   /** Takes the oldest queued order. 404 when there is none: the reference client backs off on it. */
   @Get('start')
+  @ApiBarista.start()
   async start(): Promise<OrderResponse> {
     return toOrderResponse(await this.commandBus.execute(new StartNextOrderCommand()));
   }
 
   /** Declares an order ready, which releases its waiting customer. */
   @Post('finish')
+  @ApiBarista.finish()
   @HttpCode(HttpStatus.OK)
   async finish(
     @Query() query: FinishOrderDto,
@@ -45,6 +45,7 @@ export class BaristaController {
   }
 
   @Get('queue')
+  @ApiBarista.queue()
   async queue(): Promise<QueueResponse> {
     const snapshot = await this.queryBus.execute(new GetQueueSnapshotQuery());
     return {
