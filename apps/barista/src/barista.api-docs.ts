@@ -24,11 +24,14 @@ export const ApiBarista = {
       ApiErrorResponse(404, 'No order has this id'),
       ApiErrorResponse(409, 'The order is not brewing (queued, ready or cancelled)'),
       ApiErrorResponse(413, 'The body is over 16 KB'),
-      ApiErrorResponse(422, 'order_id is not a string of at most 128 characters, or an unknown field'),
+      ApiErrorResponse(
+        422,
+        'order_id is not a string of at most 128 characters, or an unknown field',
+      ),
     ),
   queue: () =>
     applyDecorators(
       ApiOperation({ summary: 'How many orders are queued and brewing, and the oldest wait' }),
-      ApiOkResponse({ type: QueueResponse }),
+      ApiOkResponse({ description: 'The queue right now', type: QueueResponse }),
     ),
 };

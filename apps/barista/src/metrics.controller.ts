@@ -14,7 +14,10 @@ export class MetricsController {
   @ApiProduces(PROMETHEUS_CONTENT_TYPE)
   @ApiOkResponse({
     description: 'Prometheus text exposition format',
-    schema: { type: 'string', example: 'cafe_queue_depth 3\ncafe_events_total{type="OrderPlaced"} 42\n' },
+    schema: {
+      type: 'string',
+      example: 'cafe_queue_depth 3\ncafe_events_total{type="OrderPlaced"} 42\n',
+    },
   })
   scrape(): Promise<string> {
     return this.metrics.scrape();

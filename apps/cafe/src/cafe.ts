@@ -3,7 +3,13 @@ import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino, { type Logger } from 'pino';
 import { createHttpApp, nestLoggerFor } from '@cafe/http';
-import { CoreModule, EventStore, logEvents, ServiceClosing, WaitingCustomers } from '@cafe/ordering';
+import {
+  CoreModule,
+  EventStore,
+  logEvents,
+  ServiceClosing,
+  WaitingCustomers,
+} from '@cafe/ordering';
 import { BARISTA_API_DOCS, BaristaModule } from '../../barista/src/barista.module';
 import { CUSTOMER_API_DOCS, CustomerModule } from '../../customer/src/customer.module';
 import type { CafeConfig } from './config';

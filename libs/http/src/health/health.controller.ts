@@ -43,7 +43,10 @@ export class HealthController {
   @Get('live')
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOperation({ summary: 'Liveness: the process answers' })
-  @ApiOkResponse({ description: 'Alive', schema: { example: { status: 'ok', info: {}, error: {}, details: {} } } })
+  @ApiOkResponse({
+    description: 'Alive',
+    schema: { example: { status: 'ok', info: {}, error: {}, details: {} } },
+  })
   live(): Promise<HealthCheckResult> {
     return this.health.check([]);
   }
@@ -60,8 +63,7 @@ export class HealthController {
  */
 function notReady(error: unknown): string[] {
   const response = (error as ServiceUnavailableException).getResponse?.() as
-    | Partial<HealthCheckResult>
-    | undefined;
+    Partial<HealthCheckResult> | undefined;
   const down = Object.entries(response?.error ?? {}).map(
     ([name, result]) => `${name}: ${String(result?.message ?? 'down')}`,
   );

@@ -56,10 +56,7 @@ export class CafeMetrics {
     'cafe_queue_wait_seconds',
     'From placed to started (the last start, if an order was requeued)',
   );
-  private readonly brewTime = this.waitHistogram(
-    'cafe_brew_seconds',
-    'From started to finished',
-  );
+  private readonly brewTime = this.waitHistogram('cafe_brew_seconds', 'From started to finished');
   private readonly totalWait = this.waitHistogram(
     'cafe_total_wait_seconds',
     'From placed to ready: what a customer waited',
