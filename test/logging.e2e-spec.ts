@@ -1,26 +1,13 @@
-import { Writable } from 'node:stream';
 import { startCafe } from '../apps/cafe/src/cafe';
 import { type CafeConfig, loadConfig } from '../apps/cafe/src/config';
 import { createLogger } from '../apps/cafe/src/logger';
 import { HTTP_ADAPTERS } from './support/cafe-harness';
 import { call, eventually } from './support/http-client';
+import { captureLog } from './support/log-capture';
 
 // Log lines are objects of any shape.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Line = Record<string, any>;
-
-/** A stream that keeps what is written to it, chunk by chunk. */
-function capture() {
-  const text: string[] = [];
-  const stream = new Writable({
-    decodeStrings: false,
-    write(chunk: string, _encoding, done) {
-      text.push(chunk);
-      done();
-    },
-  });
-  return { text, stream };
-}
 
 /** A café whose logger writes into an array instead of stdout. */
 async function loggedCafe(env: Record<string, string>) {
@@ -30,7 +17,7 @@ async function loggedCafe(env: Record<string, string>) {
     BARISTA_PORT: '0',
     ...env,
   });
-  const { text, stream } = capture();
+  const { text, stream } = captureLog();
   const logger = createLogger(config, stream);
   const cafe = await startCafe(config, { logger });
   const lines = () => text.map((chunk) => JSON.parse(chunk) as Line);

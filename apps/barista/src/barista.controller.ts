@@ -11,12 +11,10 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { FinishOrderCommand, GetQueueSnapshotQuery, StartNextOrderCommand } from '@cafe/ordering';
 import { type OrderResponse, toOrderResponse } from '@cafe/http';
-import { ApiTags } from '@nestjs/swagger';
 import { ApiBarista } from './barista.api-docs';
 import { FinishOrderDto } from './dto/finish-order.dto';
 import { QueueResponse } from './dto/queue-response.dto';
 
-@ApiTags('baristas')
 @Controller()
 export class BaristaController {
   constructor(

@@ -1,23 +1,11 @@
-import { Writable } from 'node:stream';
 import { createLogger } from './logger';
-
-function capture() {
-  const text: string[] = [];
-  const stream = new Writable({
-    decodeStrings: false,
-    write(chunk: string, _encoding, done) {
-      text.push(chunk);
-      done();
-    },
-  });
-  return { text, stream };
-}
+import { captureLog } from '../../../test/support/log-capture';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('createLogger', () => {
   it('writes one JSON object per line with an ISO time, from the configured level up', async () => {
-    const { text, stream } = capture();
+    const { text, stream } = captureLog();
     const logger = createLogger({ logLevel: 'warn', logFormat: 'json' }, stream);
     logger.info('dropped');
     logger.warn({ order_id: 'abc' }, 'kept');
@@ -29,7 +17,7 @@ describe('createLogger', () => {
   });
 
   it('writes readable text rather than JSON with LOG_FORMAT=pretty', async () => {
-    const { text, stream } = capture();
+    const { text, stream } = captureLog();
     createLogger({ logLevel: 'info', logFormat: 'pretty' }, stream).info(
       { order_id: 'abc' },
       'event',

@@ -5,7 +5,6 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
 } from '@nestjs/swagger';
 import { ApiErrorResponse, OrderResponse } from '@cafe/http';
 import { PlaceOrderDto } from './dto/place-order.dto';
@@ -13,7 +12,6 @@ import { PlaceOrderDto } from './dto/place-order.dto';
 /** The API document of POST /order/: every answer it can give and the headers it reads. */
 export function ApiPlaceOrder(): MethodDecorator {
   return applyDecorators(
-    ApiTags('orders'),
     ApiOperation({
       summary: 'Order an americano and wait until it is ready',
       description:

@@ -1,5 +1,5 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import {
   HealthCheck,
   type HealthCheckResult,
@@ -18,7 +18,6 @@ const READY_EXAMPLE = {
 };
 
 /** Liveness and readiness, the same on both apps, so each port can be probed on its own. */
-@ApiTags('operations')
 @Controller('health')
 export class HealthController {
   constructor(
