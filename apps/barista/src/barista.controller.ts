@@ -11,13 +11,9 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { FinishOrderCommand, GetQueueSnapshotQuery, StartNextOrderCommand } from '@cafe/ordering';
 import { type OrderResponse, toOrderResponse } from '@cafe/http';
+import { ApiBarista } from './barista.api-docs';
 import { FinishOrderDto } from './dto/finish-order.dto';
-
-export interface QueueResponse {
-  queued: number;
-  brewing: number;
-  oldest_queued_age_seconds: number | null;
-}
+import { QueueResponse } from './dto/queue-response.dto';
 
 @Controller()
 export class BaristaController {
@@ -28,12 +24,14 @@ export class BaristaController {
 
   /** Takes the oldest queued order. 404 when there is none: the reference client backs off on it. */
   @Get('start')
+  @ApiBarista.start()
   async start(): Promise<OrderResponse> {
     return toOrderResponse(await this.commandBus.execute(new StartNextOrderCommand()));
   }
 
   /** Declares an order ready, which releases its waiting customer. */
   @Post('finish')
+  @ApiBarista.finish()
   @HttpCode(HttpStatus.OK)
   async finish(
     @Query() query: FinishOrderDto,
@@ -45,6 +43,7 @@ export class BaristaController {
   }
 
   @Get('queue')
+  @ApiBarista.queue()
   async queue(): Promise<QueueResponse> {
     const snapshot = await this.queryBus.execute(new GetQueueSnapshotQuery());
     return {

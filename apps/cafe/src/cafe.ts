@@ -1,15 +1,17 @@
 import type { AddressInfo } from 'node:net';
-import type {
-  INestApplication,
-  INestApplicationContext,
-  LoggerService,
-  LogLevel,
-} from '@nestjs/common';
+import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createHttpApp } from '@cafe/http';
-import { CoreModule, ServiceClosing, WaitingCustomers } from '@cafe/ordering';
-import { BaristaModule } from '../../barista/src/barista.module';
-import { CustomerModule } from '../../customer/src/customer.module';
+import pino, { type Logger } from 'pino';
+import { createHttpApp, nestLoggerFor } from '@cafe/http';
+import {
+  CoreModule,
+  EventStore,
+  logEvents,
+  ServiceClosing,
+  WaitingCustomers,
+} from '@cafe/ordering';
+import { BARISTA_API_DOCS, BaristaModule } from '../../barista/src/barista.module';
+import { CUSTOMER_API_DOCS, CustomerModule } from '../../customer/src/customer.module';
 import type { CafeConfig } from './config';
 
 /** A running café: one core and the two HTTP apps that share it. */
@@ -24,18 +26,20 @@ export interface Cafe {
 }
 
 export interface StartOptions {
-  logger?: LoggerService | LogLevel[] | false;
+  /** Takes a line per request, per domain event and Nest's own messages. Silent by default (tests). */
+  logger?: Logger;
 }
 
 /** Boots the core, then both apps on their ports. If any step fails, what was started is closed. */
 export async function startCafe(
   config: CafeConfig,
-  { logger = false }: StartOptions = {},
+  { logger = pino({ level: 'silent' }) }: StartOptions = {},
 ): Promise<Cafe> {
   const core = await NestFactory.createApplicationContext(CoreModule, {
-    logger,
+    logger: nestLoggerFor(logger),
     abortOnError: false,
   });
+  core.get(EventStore).subscribe(logEvents(logger));
   const apps: INestApplication[] = [];
   const closeAll = once(async () => {
     core.get(WaitingCustomers).close(new ServiceClosing());
@@ -44,9 +48,15 @@ export async function startCafe(
   });
   try {
     const options = { adapter: config.httpAdapter, logger };
-    const customer = await createHttpApp(CustomerModule.forCore(core), options);
+    const customer = await createHttpApp(CustomerModule.forCore(core), {
+      ...options,
+      docs: CUSTOMER_API_DOCS,
+    });
     apps.push(customer);
-    const barista = await createHttpApp(BaristaModule.forCore(core), options);
+    const barista = await createHttpApp(BaristaModule.forCore(core), {
+      ...options,
+      docs: BARISTA_API_DOCS,
+    });
     apps.push(barista);
     await customer.listen(config.customerPort, config.host);
     await barista.listen(config.baristaPort, config.host);

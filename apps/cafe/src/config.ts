@@ -1,10 +1,19 @@
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
 
+/** pino's levels; `silent` logs nothing. At `warn` and above no line is written per request. */
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevelName = (typeof LOG_LEVELS)[number];
+/** `json`: one JSON object per line, for machines; `pretty`: coloured text for a terminal. */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface CafeConfig {
   readonly host: string;
   readonly customerPort: number;
   readonly baristaPort: number;
   readonly httpAdapter: HttpAdapterName;
+  readonly logLevel: LogLevelName;
+  readonly logFormat: LogFormat;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -21,6 +30,8 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     customerPort: port(env, 'CUSTOMER_PORT', 8000),
     baristaPort: port(env, 'BARISTA_PORT', 8001),
     httpAdapter: oneOf(env, 'HTTP_ADAPTER', HTTP_ADAPTERS, 'express'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(

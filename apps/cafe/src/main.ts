@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { startCafe } from './cafe';
 import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
 
 /** However many customers are still waiting, the process is gone this long after a signal. */
 const SHUTDOWN_DEADLINE_MS = 10_000;
@@ -9,7 +10,7 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
 async function main(): Promise<void> {
   const logger = new Logger('Cafe');
   const config = loadConfig();
-  const cafe = await startCafe(config, { logger: ['log', 'warn', 'error'] });
+  const cafe = await startCafe(config, { logger: createLogger(config) });
   logger.log(
     `customers on http://${config.host}:${cafe.customerPort}, baristas on http://${config.host}:${cafe.baristaPort} (${config.httpAdapter})`,
   );

@@ -8,6 +8,7 @@ import {
 } from '@cafe/ordering';
 import { Departure, type OrderResponse, PeerAddress, toOrderResponse } from '@cafe/http';
 import { PlaceOrderDto } from './dto/place-order.dto';
+import { ApiPlaceOrder } from './order.api-docs';
 
 @Controller()
 export class OrderController {
@@ -20,6 +21,7 @@ export class OrderController {
 
   /** Places an order and holds the request open, with no time limit, until it is ready. */
   @Post('order')
+  @ApiPlaceOrder()
   @HttpCode(HttpStatus.OK)
   async placeOrder(
     @Body() body: PlaceOrderDto,

@@ -1,14 +1,11 @@
-import {
-  type DynamicModule,
-  type INestApplication,
-  type LoggerService,
-  type LogLevel,
-  ValidationPipe,
-} from '@nestjs/common';
+import { type DynamicModule, type INestApplication, Module, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { type ApiDocsInfo, setupApiDocs } from './api-docs';
 import { HttpErrorFilter } from './http-error.filter';
+import { nestLoggerFor, newRequestId, requestLogModule } from './request-log';
 
 export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
 export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
@@ -18,20 +15,30 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface HttpAppOptions {
   adapter: HttpAdapterName;
-  logger: LoggerService | LogLevel[] | false;
+  /** Takes one line per request and Nest's own messages. */
+  logger: Logger;
+  /** Titles the app's API documents at /docs. */
+  docs: ApiDocsInfo;
 }
+
+/** The root of every HTTP app: the app's own module plus what every app has. */
+@Module({})
+class HttpAppModule {}
 
 /** Creates one HTTP app on either platform with the rules both apps share. */
 export async function createHttpApp(
-  module: DynamicModule,
-  { adapter, logger }: HttpAppOptions,
+  appModule: DynamicModule,
+  { adapter, logger: log, docs }: HttpAppOptions,
 ): Promise<INestApplication> {
+  const module = { module: HttpAppModule, imports: [appModule, requestLogModule(log)] };
+  const logger = nestLoggerFor(log);
   const app =
     adapter === 'fastify'
       ? await NestFactory.create<NestFastifyApplication>(
           module,
           new FastifyAdapter({
             bodyLimit: BODY_LIMIT_BYTES,
+            genReqId: newRequestId,
             routerOptions: { ignoreTrailingSlash: true },
           }),
           { logger, abortOnError: false },
@@ -46,12 +53,13 @@ export async function createHttpApp(
     }),
   );
   app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
+  setupApiDocs(app, docs);
   return app;
 }
 
 async function createExpressApp(
   module: DynamicModule,
-  logger: HttpAppOptions['logger'],
+  logger: ReturnType<typeof nestLoggerFor>,
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
     logger,

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
+import { ApiProperty } from '@nestjs/swagger';
 import { DomainError, OrderNotFound, QueueEmpty, ServiceClosing } from '@cafe/ordering';
 
 /** Seconds a client should wait before retrying after a 503 at shutdown. */
@@ -13,10 +14,17 @@ export function statusOf(error: DomainError): HttpStatus {
   return HttpStatus.CONFLICT;
 }
 
-export interface ErrorBody {
-  statusCode: number;
-  error: string;
-  message: string | string[];
+/** The body of every error answer; a class so that the API documents can show it. */
+export class ErrorBody {
+  @ApiProperty({ example: 404 })
+  statusCode!: number;
+  @ApiProperty({ example: 'Not Found' })
+  error!: string;
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    example: 'no order is waiting to be started',
+  })
+  message!: string | string[];
 }
 
 /**

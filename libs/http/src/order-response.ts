@@ -1,14 +1,25 @@
-import type { Drink, Order, OrderStatus } from '@cafe/ordering';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { DRINKS, type Drink, type Order, type OrderStatus } from '@cafe/ordering';
+
+const ORDER_STATUSES: OrderStatus[] = ['queued', 'brewing', 'ready', 'cancelled'];
 
 /** An order as both apps show it: snake_case, ISO times, absent times left out. */
-export interface OrderResponse {
-  order_id: string;
-  drink: Drink;
-  status: OrderStatus;
-  placed_at: string;
+export class OrderResponse {
+  @ApiProperty({ format: 'uuid', example: '0b6f2d4e-8a43-4c1b-9a57-2f1d0c6e9b21' })
+  order_id!: string;
+  @ApiProperty({ enum: DRINKS, example: 'americano' })
+  drink!: Drink;
+  @ApiProperty({ enum: ORDER_STATUSES, example: 'ready' })
+  status!: OrderStatus;
+  @ApiProperty({ format: 'date-time', example: '2026-11-22T09:00:00.000Z' })
+  placed_at!: string;
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-22T09:04:10.000Z' })
   started_at?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: '2026-11-22T09:04:52.000Z' })
   finished_at?: string;
+  @ApiPropertyOptional({ format: 'date-time' })
   cancelled_at?: string;
+  @ApiPropertyOptional({ enum: ['customer_left', 'flood'] })
   cancel_reason?: string;
 }
 

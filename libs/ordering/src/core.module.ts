@@ -6,6 +6,7 @@ import { PlaceOrderHandler } from './commands/place-order.handler';
 import { StartNextOrderHandler } from './commands/start-next-order.handler';
 import { EventStore } from './event-store/event-store';
 import { InMemoryEventStore } from './event-store/in-memory-event-store';
+import { CafeMetrics } from './metrics/cafe-metrics';
 import { OrderRepository } from './order.repository';
 import { OrderStatusProjection } from './projections/order-status.projection';
 import { QueueProjection } from './projections/queue.projection';
@@ -30,6 +31,7 @@ import { WaitingCustomers } from './waiting/waiting-customers';
     },
     OrderRepository,
     WaitingCustomers,
+    CafeMetrics,
     PlaceOrderHandler,
     StartNextOrderHandler,
     FinishOrderHandler,

@@ -9,5 +9,7 @@ export * from './domain/errors';
 export * from './domain/order';
 export * from './event-store/event-store';
 export * from './events';
+export * from './metrics/cafe-metrics';
 export * from './queries/get-queue-snapshot.query';
 export * from './waiting/waiting-customers';
+export * from './logging/event-log';

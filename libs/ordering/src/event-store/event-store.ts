@@ -40,6 +40,13 @@ export abstract class EventStore {
 
   /** Calls `listener` with each batch once it is durable. Returns the unsubscribe function. */
   abstract subscribe(listener: EventListener): () => void;
+
+  /**
+   * Whether an append made now could become durable (the readiness probe asks). A durable
+   * adapter answers false when its storage refuses writes (disk full, file read-only, lost
+   * connection), so that no new order is sent to an instance that would lose it.
+   */
+  abstract isWritable(): boolean;
 }
 
 /** Rebuilds a view from the log alone. */

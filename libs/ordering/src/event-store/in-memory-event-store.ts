@@ -55,6 +55,11 @@ export class InMemoryEventStore extends EventStore {
     return () => this.listeners.delete(listener);
   }
 
+  /** Memory always takes an append, for as long as the process lives. */
+  isWritable(): boolean {
+    return true;
+  }
+
   private notify(batch: readonly StoredEvent[]): void {
     for (const listener of this.listeners) {
       // The events are already in the log: a failing listener must not turn the append into an error.

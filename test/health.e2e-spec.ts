@@ -1,0 +1,50 @@
+import { EventStore } from '@cafe/ordering';
+import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
+
+describe.each(HTTP_ADAPTERS)('health on %s', (adapter) => {
+  let cafe: TestCafe;
+
+  beforeEach(async () => {
+    cafe = await TestCafe.start(adapter);
+  });
+
+  afterEach(() => cafe.close());
+
+  const sides = ['customer', 'barista'] as const;
+
+  it.each(sides)('the %s app is alive and ready, with the event store up', async (side) => {
+    const live = await cafe[side]('GET', '/health/live');
+    expect(live.status).toBe(200);
+    expect(live.body.status).toBe('ok');
+
+    const ready = await cafe[side]('GET', '/health');
+    expect(ready.status).toBe(200);
+    expect(ready.headers['cache-control']).toMatch(/no-store/);
+    expect(ready.body).toEqual({
+      status: 'ok',
+      info: { event_store: { status: 'up' } },
+      error: {},
+      details: { event_store: { status: 'up' } },
+    });
+  });
+
+  it.each(sides)(
+    'the %s app is not ready while the event store cannot write, and alive all along',
+    async (side) => {
+      const store = cafe.cafe.core.get(EventStore);
+      const writable = jest.spyOn(store, 'isWritable').mockReturnValue(false);
+
+      const ready = await cafe[side]('GET', '/health');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: ['event_store: cannot write'],
+      });
+      expect((await cafe[side]('GET', '/health/live')).status).toBe(200);
+
+      writable.mockRestore();
+      expect((await cafe[side]('GET', '/health')).status).toBe(200);
+    },
+  );
+});
