@@ -1,15 +1,29 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
+import { SERVER_SENT_EVENTS_DEFAULTS, type ServerSentEventsOptions } from '@cafe/http';
 import { CoreBridgeModule } from '@cafe/ordering';
 import { BaristaController } from './barista.controller';
+import { BoardController } from './board/board.controller';
+import { EventsController, SERVER_SENT_EVENTS_OPTIONS } from './events/events.controller';
+
+export interface BaristaOptions {
+  /** Tests shorten the heartbeat and the slow-reader bound; production keeps the defaults. */
+  eventStream?: Partial<ServerSentEventsOptions>;
+}
 
 /** The internal app: baristas take and finish orders. Never exposed to customers. */
 @Module({})
 export class BaristaModule {
-  static forCore(core: INestApplicationContext): DynamicModule {
+  static forCore(core: INestApplicationContext, options: BaristaOptions = {}): DynamicModule {
     return {
       module: BaristaModule,
       imports: [CoreBridgeModule.from(core)],
-      controllers: [BaristaController],
+      controllers: [BaristaController, EventsController, BoardController],
+      providers: [
+        {
+          provide: SERVER_SENT_EVENTS_OPTIONS,
+          useValue: { ...SERVER_SENT_EVENTS_DEFAULTS, ...options.eventStream },
+        },
+      ],
     };
   }
 }

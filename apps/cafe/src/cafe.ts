@@ -8,7 +8,7 @@ import type {
 import { NestFactory } from '@nestjs/core';
 import { createHttpApp } from '@cafe/http';
 import { CoreModule, ServiceClosing, WaitingCustomers } from '@cafe/ordering';
-import { BaristaModule } from '../../barista/src/barista.module';
+import { type BaristaOptions, BaristaModule } from '../../barista/src/barista.module';
 import { CustomerModule } from '../../customer/src/customer.module';
 import type { CafeConfig } from './config';
 
@@ -25,12 +25,13 @@ export interface Cafe {
 
 export interface StartOptions {
   logger?: LoggerService | LogLevel[] | false;
+  barista?: BaristaOptions;
 }
 
 /** Boots the core, then both apps on their ports. If any step fails, what was started is closed. */
 export async function startCafe(
   config: CafeConfig,
-  { logger = false }: StartOptions = {},
+  { logger = false, barista: baristaOptions }: StartOptions = {},
 ): Promise<Cafe> {
   const core = await NestFactory.createApplicationContext(CoreModule, {
     logger,
@@ -46,7 +47,7 @@ export async function startCafe(
     const options = { adapter: config.httpAdapter, logger };
     const customer = await createHttpApp(CustomerModule.forCore(core), options);
     apps.push(customer);
-    const barista = await createHttpApp(BaristaModule.forCore(core), options);
+    const barista = await createHttpApp(BaristaModule.forCore(core, baristaOptions), options);
     apps.push(barista);
     await customer.listen(config.customerPort, config.host);
     await barista.listen(config.baristaPort, config.host);

@@ -1,9 +1,10 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { EventFeed } from './event-store/event-feed';
 import { WaitingCustomers } from './waiting/waiting-customers';
 
 /** What an HTTP app may use of the core. */
-const SHARED = [CommandBus, QueryBus, WaitingCustomers] as const;
+const SHARED = [CommandBus, QueryBus, WaitingCustomers, EventFeed] as const;
 
 /**
  * Hands the core's own instances to an HTTP app. Importing CqrsModule into an app instead

@@ -4,11 +4,13 @@ import { CancelOrderHandler } from './commands/cancel-order.handler';
 import { FinishOrderHandler } from './commands/finish-order.handler';
 import { PlaceOrderHandler } from './commands/place-order.handler';
 import { StartNextOrderHandler } from './commands/start-next-order.handler';
+import { EventFeed } from './event-store/event-feed';
 import { EventStore } from './event-store/event-store';
 import { InMemoryEventStore } from './event-store/in-memory-event-store';
 import { OrderRepository } from './order.repository';
 import { OrderStatusProjection } from './projections/order-status.projection';
 import { QueueProjection } from './projections/queue.projection';
+import { GetEventHistoryHandler } from './queries/get-event-history.handler';
 import { GetQueueSnapshotHandler } from './queries/get-queue-snapshot.handler';
 import { WaitingCustomers } from './waiting/waiting-customers';
 
@@ -29,12 +31,14 @@ import { WaitingCustomers } from './waiting/waiting-customers';
       inject: [QueueProjection, OrderStatusProjection],
     },
     OrderRepository,
+    EventFeed,
     WaitingCustomers,
     PlaceOrderHandler,
     StartNextOrderHandler,
     FinishOrderHandler,
     CancelOrderHandler,
     GetQueueSnapshotHandler,
+    GetEventHistoryHandler,
   ],
 })
 export class CoreModule {}

@@ -1,0 +1,89 @@
+import { BadRequestException, Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { EventFeed, GetEventHistoryQuery } from '@cafe/ordering';
+import {
+  type EventResponse,
+  ServerSentEvents,
+  type ServerSentEventsOptions,
+  takeOverResponse,
+  toEventResponse,
+} from '@cafe/http';
+import { DEFAULT_EVENTS_PER_PAGE, EventHistoryQueryDto } from './dto/event-history-query.dto';
+import { EventStreamQueryDto } from './dto/event-stream-query.dto';
+
+export const SERVER_SENT_EVENTS_OPTIONS = Symbol('ServerSentEventsOptions');
+
+export interface EventHistoryResponse {
+  events: EventResponse[];
+  /** Pass as `after` to read on; also where a poller continues once new events arrive. */
+  next_after: number;
+  /** The next page, while more events match; null at the end. */
+  next: string | null;
+}
+
+/** The log itself: a page at a time, or live as Server-Sent Events. */
+@Controller('events')
+export class EventsController {
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly feed: EventFeed,
+    @Inject(SERVER_SENT_EVENTS_OPTIONS) private readonly streamOptions: ServerSentEventsOptions,
+  ) {}
+
+  @Get()
+  async history(@Query() query: EventHistoryQueryDto): Promise<EventHistoryResponse> {
+    const from = query.from === undefined ? undefined : Date.parse(query.from);
+    const to = query.to === undefined ? undefined : Date.parse(query.to);
+    if (from !== undefined && to !== undefined && from > to) {
+      throw new BadRequestException('from must not be later than to');
+    }
+    const limit = query.limit ?? DEFAULT_EVENTS_PER_PAGE;
+    const page = await this.queryBus.execute(
+      new GetEventHistoryQuery(query.after ?? 0, limit, from, to),
+    );
+    const next = new URLSearchParams({ after: String(page.nextAfter), limit: String(limit) });
+    if (query.from !== undefined) next.set('from', query.from);
+    if (query.to !== undefined) next.set('to', query.to);
+    return {
+      events: page.events.map(toEventResponse),
+      next_after: page.nextAfter,
+      next: page.more ? `/events?${next}` : null,
+    };
+  }
+
+  /**
+   * Every new event as `id: <position>`, `event: <type>`, `data: <event as JSON>`. A reconnecting
+   * EventSource sends `Last-Event-ID` and is first replayed what it missed; `?after=0` replays
+   * the whole log (the board builds its state that way).
+   */
+  @Get('stream')
+  stream(
+    @Query() query: EventStreamQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() response: unknown,
+  ): void {
+    const after = lastEventId === undefined ? query.after : parseLastEventId(lastEventId);
+    const events = new ServerSentEvents(takeOverResponse(response), this.streamOptions);
+    const stop = this.feed.follow(
+      {
+        send: (stored) =>
+          events.send({
+            id: stored.position,
+            event: stored.event.type,
+            data: toEventResponse(stored),
+          }),
+        drained: () => events.drained(),
+      },
+      after,
+    );
+    events.onClose(stop);
+  }
+}
+
+function parseLastEventId(value: string): number {
+  const position = Number(value);
+  if (!/^\d{1,15}$/.test(value.trim())) {
+    throw new BadRequestException('Last-Event-ID must be an event position (a whole number)');
+  }
+  return position;
+}
