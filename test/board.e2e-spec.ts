@@ -22,6 +22,50 @@ const SCREENSHOT = process.env.UPDATE_SCREENSHOT
   ? join(__dirname, '..', 'docs', 'board.png')
   : join(mkdtempSync(join(tmpdir(), 'board-')), 'board.png');
 
+describe.each(HTTP_ADAPTERS)('the order board page on %s', (adapter) => {
+  let cafe: TestCafe;
+
+  beforeEach(async () => {
+    cafe = await TestCafe.start(adapter);
+  });
+
+  afterEach(() => cafe.close());
+
+  it.each([
+    ['/', 'text/html', '<script src="board.js">'],
+    ['/board.css', 'text/css', 'grid-template-columns'],
+    ['/board.js', 'text/javascript', 'events/stream'],
+  ])('serves %s as %s, confined to its own origin', async (path, type, content) => {
+    const answer = await cafe.barista('GET', path);
+    expect(answer.status).toBe(200);
+    expect(answer.headers['content-type']).toBe(`${type}; charset=utf-8`);
+    expect(answer.headers['content-security-policy']).toBe("default-src 'self'");
+    expect(answer.body).toContain(content);
+  });
+
+  it('serves the state the page starts from, with the position to follow on from', async () => {
+    expect((await cafe.barista('GET', '/board/state')).body).toEqual({
+      position: 0,
+      ready_shown: 20,
+      orders: [],
+    });
+    const first = await cafe.order();
+    await cafe.order();
+    const started = await cafe.barista('GET', '/start/');
+    await cafe.barista('POST', `/finish/?order_id=${started.body.order_id}`);
+    await first.reply;
+    await cafe.barista('GET', '/start/');
+
+    const { body } = await cafe.barista('GET', '/board/state');
+    expect(body.position).toBe(cafe.cafe.core.get(EventStore).head());
+    expect(body.orders.map((order: { status: string }) => order.status)).toEqual([
+      'brewing',
+      'ready',
+    ]);
+    expect(body.orders[1]).toMatchObject({ order_id: started.body.order_id, status: 'ready' });
+  });
+});
+
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   console.warn(
@@ -78,7 +122,7 @@ if (!haveChromium) {
       expect(
         await page
           .locator('#queued li')
-          .evaluateAll((items) => items.map((item) => (item as HTMLElement).dataset.orderId)),
+          .evaluateAll((items) => items.map((item) => item.getAttribute('data-order-id'))),
       ).toEqual([first, second, third]);
       expect(await count('queued')).toBe('3');
       expect(await page.locator('#longest-wait').textContent()).toMatch(/^\d+:\d\d$/);

@@ -149,6 +149,13 @@ describe.each(HTTP_ADAPTERS)('the event history and stream on %s', (adapter) => 
     expect(stream.events).toEqual([]);
   });
 
+  it('ends open streams when the café closes', async () => {
+    const stream = await openStream();
+    await cafe.close();
+    await new Promise((resolve) => stream.response.once('close', resolve));
+    expect(stream.response.complete).toBe(true);
+  });
+
   it('drops a reader that stops reading instead of buffering for it without bound', async () => {
     await cafe.close();
     const maxBufferedBytes = 64 * 1024;

@@ -65,6 +65,11 @@ export class ServerSentEvents {
     });
   }
 
+  /** Ends the stream cleanly: the service is going away. */
+  end(): void {
+    if (this.isOpen) this.response.end();
+  }
+
   /** Runs `listener` once the stream is over, whoever ended it. */
   onClose(listener: () => void): void {
     this.response.once('close', listener);

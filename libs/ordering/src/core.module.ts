@@ -8,8 +8,10 @@ import { EventFeed } from './event-store/event-feed';
 import { EventStore } from './event-store/event-store';
 import { InMemoryEventStore } from './event-store/in-memory-event-store';
 import { OrderRepository } from './order.repository';
+import { BoardProjection } from './projections/board.projection';
 import { OrderStatusProjection } from './projections/order-status.projection';
 import { QueueProjection } from './projections/queue.projection';
+import { GetBoardHandler } from './queries/get-board.handler';
 import { GetEventHistoryHandler } from './queries/get-event-history.handler';
 import { GetQueueSnapshotHandler } from './queries/get-queue-snapshot.handler';
 import { WaitingCustomers } from './waiting/waiting-customers';
@@ -39,6 +41,8 @@ import { WaitingCustomers } from './waiting/waiting-customers';
     CancelOrderHandler,
     GetQueueSnapshotHandler,
     GetEventHistoryHandler,
+    BoardProjection,
+    GetBoardHandler,
   ],
 })
 export class CoreModule {}

@@ -10,6 +10,7 @@ export * from './domain/order';
 export * from './event-store/event-feed';
 export * from './event-store/event-store';
 export * from './events';
+export * from './queries/get-board.query';
 export * from './queries/get-event-history.query';
 export * from './queries/get-queue-snapshot.query';
 export * from './waiting/waiting-customers';

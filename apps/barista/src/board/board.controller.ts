@@ -1,10 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyDecorators, Controller, Get, Header } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { GetBoardQuery } from '@cafe/ordering';
+import { type OrderResponse, toOrderResponse } from '@cafe/http';
 
 /** The page's files, copied next to the compiled code by nest build (nest-cli.json "assets"). */
 const PUBLIC = join(__dirname, 'public');
 const read = (name: string) => readFileSync(join(PUBLIC, name), 'utf8');
+
+export interface BoardStateResponse {
+  position: number;
+  ready_shown: number;
+  /** Queued and brewing orders in placement order, then the last ready ones, newest first. */
+  orders: OrderResponse[];
+}
 
 /** The policy keeps the page to its own origin: no CDN, nothing from outside. */
 const Served = (contentType: string) =>
@@ -20,6 +30,8 @@ export class BoardController {
   private readonly page = read('index.html');
   private readonly style = read('board.css');
   private readonly script = read('board.js');
+
+  constructor(private readonly queryBus: QueryBus) {}
 
   @Get()
   @Served('text/html')
@@ -37,5 +49,16 @@ export class BoardController {
   @Served('text/javascript')
   js(): string {
     return this.script;
+  }
+
+  /** What the page starts from; it then follows `/events/stream?after=<position>`. */
+  @Get('board/state')
+  async state(): Promise<BoardStateResponse> {
+    const board = await this.queryBus.execute(new GetBoardQuery());
+    return {
+      position: board.position,
+      ready_shown: board.readyShown,
+      orders: board.orders.map(toOrderResponse),
+    };
   }
 }

@@ -1,4 +1,13 @@
-import { BadRequestException, Controller, Get, Headers, Inject, Query, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Headers,
+  Inject,
+  type OnModuleDestroy,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { EventFeed, GetEventHistoryQuery } from '@cafe/ordering';
 import {
@@ -23,7 +32,9 @@ export interface EventHistoryResponse {
 
 /** The log itself: a page at a time, or live as Server-Sent Events. */
 @Controller('events')
-export class EventsController {
+export class EventsController implements OnModuleDestroy {
+  private readonly streams = new Set<ServerSentEvents>();
+
   constructor(
     private readonly queryBus: QueryBus,
     private readonly feed: EventFeed,
@@ -76,7 +87,16 @@ export class EventsController {
       },
       after,
     );
-    events.onClose(stop);
+    this.streams.add(events);
+    events.onClose(() => {
+      stop();
+      this.streams.delete(events);
+    });
+  }
+
+  /** Open streams never end by themselves: end them, or closing the server would wait for them. */
+  onModuleDestroy(): void {
+    for (const events of this.streams) events.end();
   }
 }
 

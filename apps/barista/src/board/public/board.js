@@ -1,15 +1,16 @@
-// The order board: replays the log from /events/stream, then follows it live. No build step.
+// The order board: starts from the board's state, then follows /events/stream. No build step.
 'use strict';
 
 (() => {
-  const READY_SHOWN = 20;
+  const RETRY_MS = 3000;
   // Thousands of queued cards would not fit on a wall anyway; past this the column says "+ N more".
   const CARDS_SHOWN = 40;
 
   /** Order id -> {id, status, placedAt, startedAt, finishedAt}; ready ones only while shown. */
   const orders = new Map();
-  /** Ready order ids, newest first. */
+  /** Ready order ids, newest first; the server says how many to keep. */
   let ready = [];
+  let readyShown = 20;
 
   const element = (id) => document.getElementById(id);
 
@@ -27,7 +28,7 @@
         if (!order) break;
         Object.assign(order, { status: 'ready', finishedAt: at });
         ready.unshift(order.id);
-        for (const gone of ready.splice(READY_SHOWN)) orders.delete(gone);
+        for (const gone of ready.splice(readyShown)) orders.delete(gone);
         break;
       case 'OrderCancelled':
         orders.delete(event.order_id);
@@ -100,19 +101,51 @@
     element('connection').textContent = state;
   }
 
-  // after=0 replays the whole log to build the state; on a reconnect EventSource sends
-  // Last-Event-ID, which the server prefers, so only what was missed is replayed.
-  const stream = new EventSource('events/stream?after=0');
-  const onEvent = (message) => {
-    apply(JSON.parse(message.data));
-    renderSoon();
-  };
-  for (const type of ['OrderPlaced', 'OrderStarted', 'OrderFinished', 'OrderCancelled']) {
-    stream.addEventListener(type, onEvent);
-  }
-  stream.onopen = () => connection('live');
-  stream.onerror = () => connection('reconnecting');
+  const time = (iso) => (iso === undefined ? undefined : Date.parse(iso));
 
-  render();
+  function load(state) {
+    readyShown = state.ready_shown;
+    for (const order of state.orders) {
+      orders.set(order.order_id, {
+        id: order.order_id,
+        status: order.status,
+        placedAt: time(order.placed_at),
+        startedAt: time(order.started_at),
+        finishedAt: time(order.finished_at),
+      });
+      if (order.status === 'ready') ready.push(order.order_id);
+    }
+  }
+
+  function follow(position) {
+    // On a reconnect EventSource sends Last-Event-ID, which the server prefers over `after`,
+    // so only what was missed is replayed.
+    const stream = new EventSource('events/stream?after=' + position);
+    const onEvent = (message) => {
+      apply(JSON.parse(message.data));
+      renderSoon();
+    };
+    for (const type of ['OrderPlaced', 'OrderStarted', 'OrderFinished', 'OrderCancelled']) {
+      stream.addEventListener(type, onEvent);
+    }
+    stream.onopen = () => connection('live');
+    stream.onerror = () => connection('reconnecting');
+  }
+
+  async function start() {
+    try {
+      const answer = await fetch('board/state', { cache: 'no-store' });
+      if (!answer.ok) throw new Error('board/state answered ' + answer.status);
+      const state = await answer.json();
+      load(state);
+      render();
+      follow(state.position);
+    } catch {
+      connection('reconnecting');
+      setTimeout(start, RETRY_MS);
+    }
+  }
+
+  start();
   setInterval(render, 1000);
 })();
