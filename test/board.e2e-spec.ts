@@ -66,6 +66,9 @@ describe.each(HTTP_ADAPTERS)('the order board page on %s', (adapter) => {
   });
 });
 
+// A browser on a loaded 2-core CI machine: page loads and launches take seconds, not milliseconds.
+jest.setTimeout(30_000);
+
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium) {
   console.warn(
