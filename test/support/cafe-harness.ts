@@ -1,5 +1,5 @@
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
-import { type Cafe, startCafe } from '../../apps/cafe/src/cafe';
+import { type Cafe, type StartOptions, startCafe } from '../../apps/cafe/src/cafe';
 import { loadConfig } from '../../apps/cafe/src/config';
 import { call, eventually, type CallOptions, type HttpAnswer } from './http-client';
 
@@ -12,6 +12,7 @@ export class TestCafe {
   static async start(
     adapter: HttpAdapterName,
     env: Record<string, string> = {},
+    options: StartOptions = {},
   ): Promise<TestCafe> {
     const config = loadConfig({
       HOST: '127.0.0.1',
@@ -20,7 +21,7 @@ export class TestCafe {
       HTTP_ADAPTER: adapter,
       ...env,
     });
-    return new TestCafe(await startCafe(config));
+    return new TestCafe(await startCafe(config, options));
   }
 
   customer(method: string, path: string, options?: CallOptions): Promise<HttpAnswer> {

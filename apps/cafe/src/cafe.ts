@@ -10,7 +10,11 @@ import {
   ServiceClosing,
   WaitingCustomers,
 } from '@cafe/ordering';
-import { BARISTA_API_DOCS, BaristaModule } from '../../barista/src/barista.module';
+import {
+  BARISTA_API_DOCS,
+  type BaristaOptions,
+  BaristaModule,
+} from '../../barista/src/barista.module';
 import { CUSTOMER_API_DOCS, CustomerModule } from '../../customer/src/customer.module';
 import type { CafeConfig } from './config';
 
@@ -28,12 +32,14 @@ export interface Cafe {
 export interface StartOptions {
   /** Takes a line per request, per domain event and Nest's own messages. Silent by default (tests). */
   logger?: Logger;
+  /** Tests shorten the event stream's timings. */
+  barista?: BaristaOptions;
 }
 
 /** Boots the core, then both apps on their ports. If any step fails, what was started is closed. */
 export async function startCafe(
   config: CafeConfig,
-  { logger = pino({ level: 'silent' }) }: StartOptions = {},
+  { logger = pino({ level: 'silent' }), barista: baristaOptions }: StartOptions = {},
 ): Promise<Cafe> {
   const core = await NestFactory.createApplicationContext(CoreModule, {
     logger: nestLoggerFor(logger),
@@ -53,7 +59,7 @@ export async function startCafe(
       docs: CUSTOMER_API_DOCS,
     });
     apps.push(customer);
-    const barista = await createHttpApp(BaristaModule.forCore(core), {
+    const barista = await createHttpApp(BaristaModule.forCore(core, baristaOptions), {
       ...options,
       docs: BARISTA_API_DOCS,
     });

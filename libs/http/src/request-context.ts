@@ -33,3 +33,13 @@ export const PeerAddress = createParamDecorator(
   (_: unknown, context: ExecutionContext): string =>
     nodeRequest(context).socket.remoteAddress ?? 'unknown',
 );
+
+/**
+ * Node's response behind the platform's, for a handler that writes it itself (it must take the
+ * platform's with `@Res()` so that Nest does not answer too). Fastify is told to keep out.
+ */
+export function takeOverResponse(platformResponse: unknown): ServerResponse {
+  const response = platformResponse as ServerResponse & { raw?: ServerResponse; hijack?(): void };
+  response.hijack?.();
+  return response.raw ?? response;
+}

@@ -4,12 +4,16 @@ import { CancelOrderHandler } from './commands/cancel-order.handler';
 import { FinishOrderHandler } from './commands/finish-order.handler';
 import { PlaceOrderHandler } from './commands/place-order.handler';
 import { StartNextOrderHandler } from './commands/start-next-order.handler';
+import { EventFeed } from './event-store/event-feed';
 import { EventStore } from './event-store/event-store';
 import { InMemoryEventStore } from './event-store/in-memory-event-store';
 import { CafeMetrics } from './metrics/cafe-metrics';
 import { OrderRepository } from './order.repository';
+import { BoardProjection } from './projections/board.projection';
 import { OrderStatusProjection } from './projections/order-status.projection';
 import { QueueProjection } from './projections/queue.projection';
+import { GetBoardHandler } from './queries/get-board.handler';
+import { GetEventHistoryHandler } from './queries/get-event-history.handler';
 import { GetQueueSnapshotHandler } from './queries/get-queue-snapshot.handler';
 import { WaitingCustomers } from './waiting/waiting-customers';
 
@@ -30,6 +34,7 @@ import { WaitingCustomers } from './waiting/waiting-customers';
       inject: [QueueProjection, OrderStatusProjection],
     },
     OrderRepository,
+    EventFeed,
     WaitingCustomers,
     CafeMetrics,
     PlaceOrderHandler,
@@ -37,6 +42,9 @@ import { WaitingCustomers } from './waiting/waiting-customers';
     FinishOrderHandler,
     CancelOrderHandler,
     GetQueueSnapshotHandler,
+    GetEventHistoryHandler,
+    BoardProjection,
+    GetBoardHandler,
   ],
 })
 export class CoreModule {}

@@ -38,6 +38,15 @@ export abstract class EventStore {
   /** The whole log from `fromPosition` (inclusive), oldest first. */
   abstract readAll(fromPosition?: number): Iterable<StoredEvent>;
 
+  /** The position of the newest event; 0 while the log is empty. */
+  abstract head(): number;
+
+  /**
+   * The first position whose event happened at or after `at` (epoch ms), or `head() + 1` when
+   * none did. Events are appended in time order, so an adapter can binary-search its positions.
+   */
+  abstract positionAt(at: number): number;
+
   /** Calls `listener` with each batch once it is durable. Returns the unsubscribe function. */
   abstract subscribe(listener: EventListener): () => void;
 

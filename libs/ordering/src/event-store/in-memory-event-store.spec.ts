@@ -63,4 +63,17 @@ describe('the in-memory event store', () => {
     expect(logged).toHaveBeenCalledWith(expect.stringContaining('listener bug'), expect.anything());
     logged.mockRestore();
   });
+
+  it('finds the first position at or after a time by its head and a binary search', async () => {
+    const store = new InMemoryEventStore([]);
+    expect(store.head()).toBe(0);
+    expect(store.positionAt(0)).toBe(1);
+    for (const [i, at] of [10, 20, 20, 30].entries()) {
+      await store.append(`o${i}`, [new OrderPlaced(`o${i}`, 'americano', '127.0.0.1', at)], 0);
+    }
+    expect(store.head()).toBe(4);
+    expect([5, 10, 11, 20, 21, 30, 31].map((at) => store.positionAt(at))).toEqual([
+      1, 1, 2, 2, 4, 4, 5,
+    ]);
+  });
 });

@@ -50,6 +50,21 @@ export class InMemoryEventStore extends EventStore {
     for (let i = Math.max(fromPosition, 1) - 1; i < this.log.length; i++) yield this.log[i];
   }
 
+  head(): number {
+    return this.log.length;
+  }
+
+  positionAt(at: number): number {
+    let low = 0;
+    let high = this.log.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.log[middle].event.at < at) low = middle + 1;
+      else high = middle;
+    }
+    return low + 1;
+  }
+
   subscribe(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

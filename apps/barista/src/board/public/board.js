@@ -1,0 +1,151 @@
+// The order board: starts from the board's state, then follows /events/stream. No build step.
+'use strict';
+
+(() => {
+  const RETRY_MS = 3000;
+  // Thousands of queued cards would not fit on a wall anyway; past this the column says "+ N more".
+  const CARDS_SHOWN = 40;
+
+  /** Order id -> {id, status, placedAt, startedAt, finishedAt}; ready ones only while shown. */
+  const orders = new Map();
+  /** Ready order ids, newest first; the server says how many to keep. */
+  let ready = [];
+  let readyShown = 20;
+
+  const element = (id) => document.getElementById(id);
+
+  function apply(event) {
+    const at = Date.parse(event.at);
+    const order = orders.get(event.order_id);
+    switch (event.type) {
+      case 'OrderPlaced':
+        orders.set(event.order_id, { id: event.order_id, status: 'queued', placedAt: at });
+        break;
+      case 'OrderStarted':
+        if (order) Object.assign(order, { status: 'brewing', startedAt: at });
+        break;
+      case 'OrderFinished':
+        if (!order) break;
+        Object.assign(order, { status: 'ready', finishedAt: at });
+        ready.unshift(order.id);
+        for (const gone of ready.splice(readyShown)) orders.delete(gone);
+        break;
+      case 'OrderCancelled':
+        orders.delete(event.order_id);
+        break;
+    }
+  }
+
+  const ticket = (id) => '#' + id.slice(0, 4).toUpperCase();
+  const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  function duration(ms) {
+    const seconds = Math.max(0, Math.floor(ms / 1000));
+    const minutes = Math.floor(seconds / 60);
+    return minutes + ':' + String(seconds % 60).padStart(2, '0');
+  }
+
+  function card(order, time) {
+    const item = document.createElement('li');
+    item.dataset.orderId = order.id;
+    const name = document.createElement('span');
+    name.className = 'ticket';
+    name.textContent = ticket(order.id);
+    const when = document.createElement('span');
+    when.className = 'time';
+    when.textContent = time;
+    item.append(name, when);
+    return item;
+  }
+
+  function fill(status, list, time) {
+    element(status + '-count').textContent = String(list.length);
+    const cards = list.slice(0, CARDS_SHOWN).map((order) => card(order, time(order)));
+    if (list.length > CARDS_SHOWN) {
+      const more = document.createElement('li');
+      more.className = 'more';
+      more.textContent = '+ ' + (list.length - CARDS_SHOWN) + ' more';
+      cards.push(more);
+    }
+    element(status).replaceChildren(...cards);
+  }
+
+  function render() {
+    const now = Date.now();
+    const all = [...orders.values()];
+    const queued = all.filter((order) => order.status === 'queued');
+    const brewing = all
+      .filter((order) => order.status === 'brewing')
+      .sort((a, b) => a.startedAt - b.startedAt);
+    fill('queued', queued, (order) => duration(now - order.placedAt));
+    fill('brewing', brewing, (order) => duration(now - order.startedAt));
+    fill('ready', ready.map((id) => orders.get(id)), (order) => clock(order.finishedAt));
+    // The longest wait is that of the earliest customer still without a drink.
+    const waiting = queued.concat(brewing).map((order) => order.placedAt);
+    element('longest-wait').textContent = waiting.length
+      ? duration(now - Math.min(...waiting))
+      : '–';
+  }
+
+  let scheduled = false;
+  function renderSoon() {
+    if (scheduled) return;
+    scheduled = true;
+    setTimeout(() => {
+      scheduled = false;
+      render();
+    }, 50);
+  }
+
+  function connection(state) {
+    element('connection').dataset.state = state;
+    element('connection').textContent = state;
+  }
+
+  const time = (iso) => (iso === undefined ? undefined : Date.parse(iso));
+
+  function load(state) {
+    readyShown = state.ready_shown;
+    for (const order of state.orders) {
+      orders.set(order.order_id, {
+        id: order.order_id,
+        status: order.status,
+        placedAt: time(order.placed_at),
+        startedAt: time(order.started_at),
+        finishedAt: time(order.finished_at),
+      });
+      if (order.status === 'ready') ready.push(order.order_id);
+    }
+  }
+
+  function follow(position) {
+    // On a reconnect EventSource sends Last-Event-ID, which the server prefers over `after`,
+    // so only what was missed is replayed.
+    const stream = new EventSource('events/stream?after=' + position);
+    const onEvent = (message) => {
+      apply(JSON.parse(message.data));
+      renderSoon();
+    };
+    for (const type of ['OrderPlaced', 'OrderStarted', 'OrderFinished', 'OrderCancelled']) {
+      stream.addEventListener(type, onEvent);
+    }
+    stream.onopen = () => connection('live');
+    stream.onerror = () => connection('reconnecting');
+  }
+
+  async function start() {
+    try {
+      const answer = await fetch('board/state', { cache: 'no-store' });
+      if (!answer.ok) throw new Error('board/state answered ' + answer.status);
+      const state = await answer.json();
+      load(state);
+      render();
+      follow(state.position);
+    } catch {
+      connection('reconnecting');
+      setTimeout(start, RETRY_MS);
+    }
+  }
+
+  start();
+  setInterval(render, 1000);
+})();

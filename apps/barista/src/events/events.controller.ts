@@ -1,0 +1,103 @@
+import {
+  BadRequestException,
+  Controller,
+  Get,
+  Headers,
+  Inject,
+  type OnModuleDestroy,
+  Query,
+  Res,
+} from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { EventFeed, GetEventHistoryQuery } from '@cafe/ordering';
+import {
+  ServerSentEvents,
+  type ServerSentEventsOptions,
+  takeOverResponse,
+  toEventResponse,
+} from '@cafe/http';
+import { DEFAULT_EVENTS_PER_PAGE, EventHistoryQueryDto } from './dto/event-history-query.dto';
+import { EventStreamQueryDto } from './dto/event-stream-query.dto';
+import { ApiEvents, EventHistoryResponse } from './events.api-docs';
+
+export const SERVER_SENT_EVENTS_OPTIONS = Symbol('ServerSentEventsOptions');
+
+/** The log itself: a page at a time, or live as Server-Sent Events. */
+@Controller('events')
+export class EventsController implements OnModuleDestroy {
+  private readonly streams = new Set<ServerSentEvents>();
+
+  constructor(
+    private readonly queryBus: QueryBus,
+    private readonly feed: EventFeed,
+    @Inject(SERVER_SENT_EVENTS_OPTIONS) private readonly streamOptions: ServerSentEventsOptions,
+  ) {}
+
+  @Get()
+  @ApiEvents.history()
+  async history(@Query() query: EventHistoryQueryDto): Promise<EventHistoryResponse> {
+    const from = query.from === undefined ? undefined : Date.parse(query.from);
+    const to = query.to === undefined ? undefined : Date.parse(query.to);
+    if (from !== undefined && to !== undefined && from > to) {
+      throw new BadRequestException('from must not be later than to');
+    }
+    const limit = query.limit ?? DEFAULT_EVENTS_PER_PAGE;
+    const page = await this.queryBus.execute(
+      new GetEventHistoryQuery(query.after ?? 0, limit, from, to),
+    );
+    const next = new URLSearchParams({ after: String(page.nextAfter), limit: String(limit) });
+    if (query.from !== undefined) next.set('from', query.from);
+    if (query.to !== undefined) next.set('to', query.to);
+    return {
+      events: page.events.map(toEventResponse),
+      next_after: page.nextAfter,
+      next: page.more ? `/events?${next}` : null,
+    };
+  }
+
+  /**
+   * Every new event as `id: <position>`, `event: <type>`, `data: <event as JSON>`. A reconnecting
+   * EventSource sends `Last-Event-ID` and is first replayed what it missed; `?after=0` replays
+   * the whole log (the board builds its state that way).
+   */
+  @Get('stream')
+  @ApiEvents.stream()
+  stream(
+    @Query() query: EventStreamQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() response: unknown,
+  ): void {
+    const after = lastEventId === undefined ? query.after : parseLastEventId(lastEventId);
+    const events = new ServerSentEvents(takeOverResponse(response), this.streamOptions);
+    const stop = this.feed.follow(
+      {
+        send: (stored) =>
+          events.send({
+            id: stored.position,
+            event: stored.event.type,
+            data: toEventResponse(stored),
+          }),
+        drained: () => events.drained(),
+      },
+      after,
+    );
+    this.streams.add(events);
+    events.onClose(() => {
+      stop();
+      this.streams.delete(events);
+    });
+  }
+
+  /** Open streams never end by themselves: end them, or closing the server would wait for them. */
+  onModuleDestroy(): void {
+    for (const events of this.streams) events.end();
+  }
+}
+
+function parseLastEventId(value: string): number {
+  const position = Number(value);
+  if (!/^\d{1,15}$/.test(value.trim())) {
+    throw new BadRequestException('Last-Event-ID must be an event position (a whole number)');
+  }
+  return position;
+}
