@@ -61,3 +61,10 @@ export class ServiceClosing extends DomainError {
     super('the café is closing; try again shortly');
   }
 }
+
+/** The event log cannot take writes any more (a commit failed, or the store is closed). */
+export class EventStoreUnavailable extends DomainError {
+  constructor(reason: string) {
+    super(`the order log is unavailable: ${reason}`);
+  }
+}

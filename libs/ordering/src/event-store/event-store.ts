@@ -40,6 +40,12 @@ export abstract class EventStore {
 
   /** Calls `listener` with each batch once it is durable. Returns the unsubscribe function. */
   abstract subscribe(listener: EventListener): () => void;
+
+  /**
+   * Resolves once every event appended so far is durable. A reader that acts on a view (which
+   * includes appends not yet durable) waits on it before acknowledging anything to a client.
+   */
+  abstract durable(): Promise<void>;
 }
 
 /** Rebuilds a view from the log alone. */
