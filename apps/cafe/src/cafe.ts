@@ -32,7 +32,7 @@ export async function startCafe(
   config: CafeConfig,
   { logger = false }: StartOptions = {},
 ): Promise<Cafe> {
-  const core = await NestFactory.createApplicationContext(CoreModule, {
+  const core = await NestFactory.createApplicationContext(CoreModule.forRoot(config), {
     logger,
     abortOnError: false,
   });

@@ -7,7 +7,16 @@ describe('loadConfig', () => {
       customerPort: 8000,
       baristaPort: 8001,
       httpAdapter: 'express',
+      eventStore: { kind: 'memory' },
     });
+  });
+
+  it.each([
+    ['memory', { kind: 'memory' }],
+    ['sqlite:/var/lib/cafe/orders.db', { kind: 'sqlite', path: '/var/lib/cafe/orders.db' }],
+    ['sqlite:orders.db', { kind: 'sqlite', path: 'orders.db' }],
+  ])('reads EVENT_STORE=%s', (value, eventStore) => {
+    expect(loadConfig({ EVENT_STORE: value }).eventStore).toEqual(eventStore);
   });
 
   it('reads every variable', () => {
@@ -18,7 +27,13 @@ describe('loadConfig', () => {
         BARISTA_PORT: '9001',
         HTTP_ADAPTER: 'fastify',
       }),
-    ).toEqual({ host: '127.0.0.1', customerPort: 9000, baristaPort: 9001, httpAdapter: 'fastify' });
+    ).toEqual({
+      host: '127.0.0.1',
+      customerPort: 9000,
+      baristaPort: 9001,
+      httpAdapter: 'fastify',
+      eventStore: { kind: 'memory' },
+    });
   });
 
   it.each([
@@ -27,6 +42,8 @@ describe('loadConfig', () => {
     [{ BARISTA_PORT: '-1' }, /BARISTA_PORT/],
     [{ CUSTOMER_PORT: '8.5' }, /CUSTOMER_PORT/],
     [{ HTTP_ADAPTER: 'koa' }, /HTTP_ADAPTER must be one of express, fastify/],
+    [{ EVENT_STORE: 'sqlite:' }, /EVENT_STORE must be "memory" or "sqlite:<path>"/],
+    [{ EVENT_STORE: 'postgres://db' }, /EVENT_STORE must be "memory" or "sqlite:<path>"/],
     [{ CUSTOMER_PORT: '9000', BARISTA_PORT: '9000' }, /CUSTOMER_PORT and BARISTA_PORT must differ/],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -1,10 +1,12 @@
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
+import type { EventStoreChoice } from '@cafe/ordering';
 
 export interface CafeConfig {
   readonly host: string;
   readonly customerPort: number;
   readonly baristaPort: number;
   readonly httpAdapter: HttpAdapterName;
+  readonly eventStore: EventStoreChoice;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -21,6 +23,7 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     customerPort: port(env, 'CUSTOMER_PORT', 8000),
     baristaPort: port(env, 'BARISTA_PORT', 8001),
     httpAdapter: oneOf(env, 'HTTP_ADAPTER', HTTP_ADAPTERS, 'express'),
+    eventStore: eventStore(env, 'EVENT_STORE'),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -57,4 +60,15 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
   }
   return value as T;
+}
+
+/** `memory` (the default) or `sqlite:<path>`; the file is created if missing. */
+function eventStore(env: Env, name: string): EventStoreChoice {
+  const value = raw(env, name);
+  if (value === undefined || value === 'memory') return { kind: 'memory' };
+  const path = value.startsWith('sqlite:') ? value.slice('sqlite:'.length).trim() : '';
+  if (path === '') {
+    throw new ConfigError(`${name} must be "memory" or "sqlite:<path>", got "${value}"`);
+  }
+  return { kind: 'sqlite', path };
 }

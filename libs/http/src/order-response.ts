@@ -1,4 +1,4 @@
-import type { Drink, Order, OrderStatus } from '@cafe/ordering';
+import type { Drink, Order, OrderStatus, OrderView } from '@cafe/ordering';
 
 /** An order as both apps show it: snake_case, ISO times, absent times left out. */
 export interface OrderResponse {
@@ -25,4 +25,13 @@ export function toOrderResponse(order: Order): OrderResponse {
     cancelled_at: iso(order.cancelledAt),
     cancel_reason: order.cancelReason,
   };
+}
+
+/** An order as a client polling for it sees it: with its place in the queue while queued. */
+export interface OrderStatusResponse extends OrderResponse {
+  position?: number;
+}
+
+export function toOrderStatusResponse({ order, position }: OrderView): OrderStatusResponse {
+  return { ...toOrderResponse(order), position };
 }

@@ -62,6 +62,13 @@ export class ServiceClosing extends DomainError {
   }
 }
 
+/** An Idempotency-Key came back with a different request than the one it placed. */
+export class IdempotencyKeyReused extends DomainError {
+  constructor(readonly orderId: string) {
+    super(`this Idempotency-Key already placed order ${orderId} with a different request`);
+  }
+}
+
 /** The event log cannot take writes any more (a commit failed, or the store is closed). */
 export class EventStoreUnavailable extends DomainError {
   constructor(reason: string) {

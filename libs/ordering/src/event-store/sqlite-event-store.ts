@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { EventStoreUnavailable } from '../domain/errors';
 import type { OrderEvent } from '../events';
@@ -163,6 +164,7 @@ export class SqliteEventStore extends InMemoryEventStore {
 function openLog(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
+    checkHeader(path);
     db = new Database(path);
     // One process owns the file: a second café on it would serve views missing the other's writes.
     db.pragma('locking_mode = EXCLUSIVE');
@@ -181,6 +183,29 @@ function openLog(path: string): Database.Database {
       // the first error is the one worth reporting
     }
     throw unreadable(path, error);
+  }
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * SQLite opens a file shorter than its header as an empty database: a log cut that short must
+ * be refused, not started empty. (An empty or missing file is a new log; in WAL mode the main
+ * file may stay empty until the first checkpoint.)
+ */
+function checkHeader(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return; // missing: SQLite creates it
+  }
+  try {
+    const head = Buffer.alloc(SQLITE_HEADER.length);
+    const length = readSync(fd, head, 0, head.length, 0);
+    if (length > 0 && !head.equals(SQLITE_HEADER)) throw new Error('no SQLite header');
+  } finally {
+    closeSync(fd);
   }
 }
 

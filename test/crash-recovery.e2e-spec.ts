@@ -1,0 +1,235 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '../libs/ordering/src/event-store/sqlite-event-store';
+import { OrderStatusProjection } from '../libs/ordering/src/projections/order-status.projection';
+import { QueueProjection } from '../libs/ordering/src/projections/queue.projection';
+import { HTTP_ADAPTERS } from './support/cafe-harness';
+import { call, eventually, type HttpAnswer } from './support/http-client';
+
+const MAIN = join(__dirname, '..', 'dist', 'apps', 'cafe', 'src', 'main.js');
+const CYCLES = 20;
+const BURST = 24;
+const STATES = ['queued', 'brewing', 'ready'];
+
+/** One order the café acknowledged: its key, id and the latest state a 2xx confirmed. */
+interface Acknowledged {
+  key: string;
+  orderId: string;
+  state: string;
+  /** Client-side clock: when its request was sent and when its answer came. */
+  sent: number;
+  acked: number;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** A deterministic PRNG, so a failing run can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed / 0x80000000;
+  };
+}
+
+class Server {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly customerPort: number,
+    readonly baristaPort: number,
+    readonly exited: Promise<unknown>,
+    private readonly stderr: string[],
+  ) {}
+
+  static async start(file: string, adapter: string): Promise<Server> {
+    const [customerPort, baristaPort] = [await freePort(), await freePort()];
+    const child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...process.env,
+        HOST: '127.0.0.1',
+        CUSTOMER_PORT: String(customerPort),
+        BARISTA_PORT: String(baristaPort),
+        HTTP_ADAPTER: adapter,
+        EVENT_STORE: `sqlite:${file}`,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const stderr: string[] = [];
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    const server = new Server(child, customerPort, baristaPort, exited, stderr);
+    await eventually(
+      () =>
+        call(baristaPort, 'GET', '/queue').then(
+          () => true,
+          () => false,
+        ),
+      15_000,
+    ).catch((error) => {
+      throw new Error(`${String(error)}; server said: ${stderr.join('')}`);
+    });
+    return server;
+  }
+
+  customer(method: string, path: string, headers?: Record<string, string>): Promise<HttpAnswer> {
+    return call(this.customerPort, method, path, { headers });
+  }
+
+  barista(method: string, path: string): Promise<HttpAnswer> {
+    return call(this.baristaPort, method, path);
+  }
+
+  async kill(): Promise<void> {
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+const asyncWithKey = (key: string) => ({ prefer: 'respond-async', 'idempotency-key': key });
+
+/** What the log on disk says, read by the test itself while no server runs. */
+function readLog(file: string) {
+  const queue = new QueueProjection();
+  const orders = new OrderStatusProjection();
+  const store = new SqliteEventStore(file, [queue, orders]);
+  const placedByKey = new Map<string, string[]>();
+  const positionOf = new Map<string, number>();
+  for (const { position, event } of store.readAll()) {
+    if (event.type !== 'OrderPlaced') continue;
+    positionOf.set(event.orderId, position);
+    const key = event.idempotency?.key ?? '';
+    placedByKey.set(key, [...(placedByKey.get(key) ?? []), event.orderId]);
+  }
+  return { store, queue, orders, placedByKey, positionOf };
+}
+
+describe('kill -9 during a burst of appends, then restart', () => {
+  let dir: string;
+  beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'cafe-crash-'))));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it(`loses and duplicates no acknowledged order over ${CYCLES} cycles`, async () => {
+    expect(existsSync(MAIN)).toBe(true); // `make test` builds first
+    const file = join(dir, 'orders.db');
+    const next = random(4);
+    let clock = 0;
+    const acknowledged = new Map<string, Acknowledged>(); // by key
+    let unacknowledged: { key: string; sent: number }[] = [];
+    let lost = 0;
+    let duplicated = 0;
+    let killedMidBurst = 0;
+
+    const acknowledge = (key: string, sent: number, answer: HttpAnswer) => {
+      const known = acknowledged.get(key);
+      if (known) expect(answer.body.order_id).toBe(known.orderId); // re-attached, not re-placed
+      acknowledged.set(key, {
+        key,
+        orderId: answer.body.order_id,
+        state: answer.body.status,
+        sent: known?.sent ?? sent,
+        acked: known?.acked ?? ++clock,
+      });
+    };
+    const confirm = (orderId: string, state: string) => {
+      for (const order of acknowledged.values()) if (order.orderId === orderId) order.state = state;
+    };
+
+    let oldestQueued: string | undefined;
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      const server = await Server.start(file, HTTP_ADAPTERS[cycle % HTTP_ADAPTERS.length]);
+      try {
+        // The queue resumes with the oldest queued order; the barista's start is acknowledged.
+        const started = await server.barista('GET', '/start/');
+        expect(started.status === 404 ? undefined : started.body.order_id).toBe(oldestQueued);
+        if (started.status === 200) {
+          confirm(started.body.order_id, 'brewing');
+          if (next() < 0.7) {
+            const path = `/finish/?order_id=${started.body.order_id}`;
+            expect((await server.barista('POST', path)).status).toBe(200);
+            confirm(started.body.order_id, 'ready');
+          }
+        }
+
+        // Keys whose answer the crash swallowed are retried: each re-attaches or places once.
+        for (const { key, sent } of unacknowledged) {
+          const answer = await server.customer('POST', '/order/', asyncWithKey(key));
+          expect([200, 202]).toContain(answer.status);
+          acknowledge(key, sent, answer);
+        }
+        // Acknowledged keys re-attach to their order, with its state.
+        for (const order of [...acknowledged.values()].filter(() => next() < 0.1)) {
+          const again = await server.customer('POST', '/order/', asyncWithKey(order.key));
+          expect(again.body.order_id).toBe(order.orderId);
+          const polled = await server.customer('GET', `/orders/${order.orderId}`);
+          expect(STATES.indexOf(polled.body.status)).toBeGreaterThanOrEqual(
+            STATES.indexOf(order.state),
+          );
+        }
+
+        // The burst, killed after a random number of its answers arrived.
+        const killAfter = Math.floor(next() * BURST);
+        let answered = 0;
+        let killing: Promise<void> | undefined;
+        unacknowledged = [];
+        await Promise.all(
+          Array.from({ length: BURST }, async (_, i) => {
+            const key = `c${cycle}-o${i}`;
+            const sent = ++clock;
+            try {
+              const answer = await server.customer('POST', '/order/', asyncWithKey(key));
+              if (answer.status !== 202) throw new Error(`status ${answer.status}`);
+              acknowledge(key, sent, answer);
+            } catch {
+              unacknowledged.push({ key, sent });
+            }
+            if (++answered > killAfter) killing ??= server.kill();
+          }),
+        );
+        await killing;
+        if (unacknowledged.length > 0) killedMidBurst++;
+      } finally {
+        await server.kill();
+      }
+
+      const log = readLog(file);
+      try {
+        for (const order of acknowledged.values()) {
+          const onDisk = log.orders.get(order.orderId);
+          if (!onDisk) lost++;
+          else {
+            expect(STATES.indexOf(onDisk.status)).toBeGreaterThanOrEqual(
+              STATES.indexOf(order.state),
+            );
+          }
+        }
+        for (const orderIds of log.placedByKey.values()) duplicated += orderIds.length - 1;
+        expect(log.placedByKey.has('')).toBe(false);
+        // In the original order: an order acknowledged before another was sent comes first in the log.
+        const byAck = [...acknowledged.values()].sort((a, b) => a.acked - b.acked);
+        for (const later of acknowledged.values()) {
+          const earlier = byAck.filter((order) => order.acked < later.sent).pop();
+          if (earlier) {
+            expect(log.positionOf.get(earlier.orderId)).toBeLessThan(
+              log.positionOf.get(later.orderId) as number,
+            );
+          }
+        }
+        oldestQueued = log.queue.next();
+      } finally {
+        await log.store.close();
+      }
+    }
+
+    expect({ lost, duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    expect(acknowledged.size).toBeGreaterThan(CYCLES * 2);
+    expect(killedMidBurst).toBeGreaterThan(CYCLES / 2);
+  }, 120_000);
+});
