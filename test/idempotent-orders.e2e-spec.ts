@@ -90,6 +90,7 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
     it.each([
       ['an unknown id', '/orders/no-such-order', 404],
       ['a too long id', `/orders/${'x'.repeat(129)}`, 422],
+      ['a very long id', `/orders/${'x'.repeat(4000)}`, 422],
       ['a wait over 60 s', '/orders/ID?wait=61', 422],
       ['a negative wait', '/orders/ID?wait=-1', 422],
       ['a fractional wait', '/orders/ID?wait=1.5', 422],
