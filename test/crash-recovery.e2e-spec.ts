@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -232,4 +232,20 @@ describe('kill -9 during a burst of appends, then restart', () => {
     expect(acknowledged.size).toBeGreaterThan(CYCLES * 2);
     expect(killedMidBurst).toBeGreaterThan(CYCLES / 2);
   }, 120_000);
+
+  it('refuses to start on a damaged log, naming the file, with exit status 1', async () => {
+    const file = join(dir, 'damaged.db');
+    writeFileSync(file, 'SQLite format 3\0' + 'not really'.repeat(100));
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, CUSTOMER_PORT: '0', BARISTA_PORT: '0', EVENT_STORE: `sqlite:${file}` },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const status = await new Promise((resolve) => child.once('exit', resolve));
+    expect(status).toBe(1);
+    expect(stderr).toMatch(
+      new RegExp(`^cafe: event log ${file} is damaged .*refusing to start`, 'm'),
+    );
+  }, 20_000);
 });
