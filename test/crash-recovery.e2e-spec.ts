@@ -1,15 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteEventStore } from '../libs/ordering/src/event-store/sqlite-event-store';
 import { OrderStatusProjection } from '../libs/ordering/src/projections/order-status.projection';
 import { QueueProjection } from '../libs/ordering/src/projections/queue.projection';
 import { HTTP_ADAPTERS } from './support/cafe-harness';
-import { call, eventually, type HttpAnswer } from './support/http-client';
+import { CafeProcess, MAIN } from './support/cafe-process';
+import type { HttpAnswer } from './support/http-client';
 
-const MAIN = join(__dirname, '..', 'dist', 'apps', 'cafe', 'src', 'main.js');
 const CYCLES = 20;
 const BURST = 24;
 const STATES = ['queued', 'brewing', 'ready'];
@@ -24,73 +23,12 @@ interface Acknowledged {
   acked: number;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** A deterministic PRNG, so a failing run can be replayed. */
 function random(seed: number): () => number {
   return () => {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x80000000;
   };
-}
-
-class Server {
-  private constructor(
-    private readonly child: ChildProcess,
-    readonly customerPort: number,
-    readonly baristaPort: number,
-    readonly exited: Promise<unknown>,
-    private readonly stderr: string[],
-  ) {}
-
-  static async start(file: string, adapter: string): Promise<Server> {
-    const [customerPort, baristaPort] = [await freePort(), await freePort()];
-    const child = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        HOST: '127.0.0.1',
-        CUSTOMER_PORT: String(customerPort),
-        BARISTA_PORT: String(baristaPort),
-        HTTP_ADAPTER: adapter,
-        EVENT_STORE: `sqlite:${file}`,
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    const stderr: string[] = [];
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    const server = new Server(child, customerPort, baristaPort, exited, stderr);
-    await eventually(
-      () =>
-        call(baristaPort, 'GET', '/queue').then(
-          () => true,
-          () => false,
-        ),
-      15_000,
-    ).catch((error) => {
-      throw new Error(`${String(error)}; server said: ${stderr.join('')}`);
-    });
-    return server;
-  }
-
-  customer(method: string, path: string, headers?: Record<string, string>): Promise<HttpAnswer> {
-    return call(this.customerPort, method, path, { headers });
-  }
-
-  barista(method: string, path: string): Promise<HttpAnswer> {
-    return call(this.baristaPort, method, path);
-  }
-
-  async kill(): Promise<void> {
-    this.child.kill('SIGKILL');
-    await this.exited;
-  }
 }
 
 const asyncWithKey = (key: string) => ({ prefer: 'respond-async', 'idempotency-key': key });
@@ -144,7 +82,10 @@ describe('kill -9 during a burst of appends, then restart', () => {
 
     let oldestQueued: string | undefined;
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      const server = await Server.start(file, HTTP_ADAPTERS[cycle % HTTP_ADAPTERS.length]);
+      const server = await CafeProcess.start({
+        HTTP_ADAPTER: HTTP_ADAPTERS[cycle % HTTP_ADAPTERS.length],
+        EVENT_STORE: `sqlite:${file}`,
+      });
       try {
         // The queue resumes with the oldest queued order; the barista's start is acknowledged.
         const started = await server.barista('GET', '/start/');
