@@ -107,6 +107,18 @@ describe('the SQLite event store', () => {
     await reopened.close();
   });
 
+  it('on close, also commits what listeners appended while the last commit was told', async () => {
+    const store = new SqliteEventStore(file, []);
+    store.subscribe(([{ stream }]) => {
+      if (stream === 'a') void store.append('b', [placed('b')], 0);
+    });
+    void store.append('a', [placed('a')], 0);
+    await store.close();
+    const reopened = new SqliteEventStore(file, []);
+    expect([...reopened.readAll()].map((s) => s.stream)).toEqual(['a', 'b']);
+    await reopened.close();
+  });
+
   it('refuses a file that is not an event log, naming it', () => {
     writeFileSync(file, 'this is not a database, just some text that is long enough'.repeat(20));
     expect(() => new SqliteEventStore(file, [])).toThrow(EventLogUnreadable);

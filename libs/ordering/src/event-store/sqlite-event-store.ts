@@ -109,7 +109,8 @@ export class SqliteEventStore extends InMemoryEventStore {
 
   /** Commits what is pending, then closes the file. Later appends are refused. */
   async close(): Promise<void> {
-    await this.nextCommit?.catch(() => undefined);
+    // A commit's listeners may append again (a customer released, a reply cancelled): wait for those too.
+    while (this.nextCommit) await this.nextCommit.catch(() => undefined);
     this.unavailable ??= new EventStoreUnavailable('the café is closing');
     if (this.db.open) this.db.close();
   }
