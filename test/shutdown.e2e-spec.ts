@@ -1,11 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
+import { CafeProcess, MAIN } from './support/cafe-process';
 import { call, eventually } from './support/http-client';
-
-const MAIN = join(__dirname, '..', 'dist', 'apps', 'cafe', 'src', 'main.js');
 
 /** Whether something still listens on the port (a fresh listener could not bind it). */
 function portIsFree(port: number): Promise<boolean> {
@@ -14,14 +11,6 @@ function portIsFree(port: number): Promise<boolean> {
     probe.once('error', () => resolve(false));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe.each(HTTP_ADAPTERS)('shutdown on %s', (adapter) => {
@@ -42,39 +31,20 @@ describe.each(HTTP_ADAPTERS)('shutdown on %s', (adapter) => {
 
   it('exits on SIGINT within 10 s with a customer waiting, leaving no port open', async () => {
     expect(existsSync(MAIN)).toBe(true); // `make test` builds first
-    const [customerPort, baristaPort] = [await freePort(), await freePort()];
-    const child: ChildProcess = spawn(process.execPath, [MAIN], {
-      env: {
-        ...process.env,
-        HOST: '127.0.0.1',
-        CUSTOMER_PORT: String(customerPort),
-        BARISTA_PORT: String(baristaPort),
-        HTTP_ADAPTER: adapter,
-      },
-      stdio: 'ignore',
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    const cafe = await CafeProcess.start({ HTTP_ADAPTER: adapter });
     try {
-      await eventually(
-        () =>
-          call(baristaPort, 'GET', '/queue').then(
-            () => true,
-            () => false,
-          ),
-        8000,
-      );
-      const reply = call(customerPort, 'POST', '/order/');
-      await eventually(async () => (await call(baristaPort, 'GET', '/queue')).body.queued === 1);
+      const reply = cafe.customer('POST', '/order/');
+      await eventually(async () => (await cafe.barista('GET', '/queue')).body.queued === 1);
 
       const signalledAt = Date.now();
-      child.kill('SIGINT');
-      expect(await exited).toBe(0);
+      cafe.signal('SIGINT');
+      expect(await cafe.exited).toBe(0);
       expect(Date.now() - signalledAt).toBeLessThan(10_000);
       expect((await reply).status).toBe(503);
-      expect(await portIsFree(customerPort)).toBe(true);
-      expect(await portIsFree(baristaPort)).toBe(true);
+      expect(await portIsFree(cafe.customerPort)).toBe(true);
+      expect(await portIsFree(cafe.baristaPort)).toBe(true);
     } finally {
-      child.kill('SIGKILL');
+      await cafe.kill();
     }
   }, 20_000);
 });

@@ -41,7 +41,7 @@ export async function startCafe(
   config: CafeConfig,
   { logger = pino({ level: 'silent' }), barista: baristaOptions }: StartOptions = {},
 ): Promise<Cafe> {
-  const core = await NestFactory.createApplicationContext(CoreModule, {
+  const core = await NestFactory.createApplicationContext(CoreModule.forRoot(config), {
     logger: nestLoggerFor(logger),
     abortOnError: false,
   });

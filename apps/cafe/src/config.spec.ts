@@ -9,7 +9,16 @@ describe('loadConfig', () => {
       httpAdapter: 'express',
       logLevel: 'info',
       logFormat: 'json',
+      eventStore: { kind: 'memory' },
     });
+  });
+
+  it.each([
+    ['memory', { kind: 'memory' }],
+    ['sqlite:/var/lib/cafe/orders.db', { kind: 'sqlite', path: '/var/lib/cafe/orders.db' }],
+    ['sqlite:orders.db', { kind: 'sqlite', path: 'orders.db' }],
+  ])('reads EVENT_STORE=%s', (value, eventStore) => {
+    expect(loadConfig({ EVENT_STORE: value }).eventStore).toEqual(eventStore);
   });
 
   it('reads every variable', () => {
@@ -29,6 +38,7 @@ describe('loadConfig', () => {
       httpAdapter: 'fastify',
       logLevel: 'warn',
       logFormat: 'pretty',
+      eventStore: { kind: 'memory' },
     });
   });
 
@@ -40,6 +50,8 @@ describe('loadConfig', () => {
     [{ HTTP_ADAPTER: 'koa' }, /HTTP_ADAPTER must be one of express, fastify/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of trace, debug, info, warn/],
     [{ LOG_FORMAT: 'text' }, /LOG_FORMAT must be one of json, pretty/],
+    [{ EVENT_STORE: 'sqlite:' }, /EVENT_STORE must be "memory" or "sqlite:<path>"/],
+    [{ EVENT_STORE: 'postgres://db' }, /EVENT_STORE must be "memory" or "sqlite:<path>"/],
     [{ CUSTOMER_PORT: '9000', BARISTA_PORT: '9000' }, /CUSTOMER_PORT and BARISTA_PORT must differ/],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

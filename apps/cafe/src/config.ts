@@ -1,4 +1,5 @@
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
+import type { EventStoreChoice } from '@cafe/ordering';
 
 /** pino's levels; `silent` logs nothing. At `warn` and above no line is written per request. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -14,6 +15,7 @@ export interface CafeConfig {
   readonly httpAdapter: HttpAdapterName;
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
+  readonly eventStore: EventStoreChoice;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -32,6 +34,7 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     httpAdapter: oneOf(env, 'HTTP_ADAPTER', HTTP_ADAPTERS, 'express'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
+    eventStore: eventStore(env, 'EVENT_STORE'),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -68,4 +71,15 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
   }
   return value as T;
+}
+
+/** `memory` (the default) or `sqlite:<path>`; the file is created if missing. */
+function eventStore(env: Env, name: string): EventStoreChoice {
+  const value = raw(env, name);
+  if (value === undefined || value === 'memory') return { kind: 'memory' };
+  const path = value.startsWith('sqlite:') ? value.slice('sqlite:'.length).trim() : '';
+  if (path === '') {
+    throw new ConfigError(`${name} must be "memory" or "sqlite:<path>", got "${value}"`);
+  }
+  return { kind: 'sqlite', path };
 }

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { EventLogUnreadable } from '@cafe/ordering';
 import { startCafe } from './cafe';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
@@ -34,7 +35,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  // A bad setting is the operator's to fix: say which, without a stack trace.
-  console.error(error instanceof ConfigError ? `cafe: ${error.message}` : error);
+  // A bad setting or a damaged log is the operator's to fix: say which, without a stack trace.
+  const forOperator = error instanceof ConfigError || error instanceof EventLogUnreadable;
+  console.error(forOperator ? `cafe: ${error.message}` : error);
   process.exit(1);
 });

@@ -5,8 +5,11 @@ import {
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiParam,
+  ApiQuery,
 } from '@nestjs/swagger';
-import { ApiErrorResponse, OrderResponse } from '@cafe/http';
+import { MAX_WAIT_SECONDS } from './dto/get-order.dto';
+import { ApiErrorResponse, OrderResponse, OrderStatusResponse } from '@cafe/http';
 import { PlaceOrderDto } from './dto/place-order.dto';
 
 /** The API document of POST /order/: every answer it can give and the headers it reads. */
@@ -25,32 +28,59 @@ export function ApiPlaceOrder(): MethodDecorator {
       required: false,
       description:
         'Chosen by the client, unique per order. Retrying with the same key (after a dropped ' +
-        'connection) answers for the order already placed instead of placing a second one.',
-      schema: { type: 'string', maxLength: 128, example: '6f1c0c4e-5b7a-4f0e-9d55-1f6a1f0f2a11' },
+        'connection, or a restart of the service) answers for the order already placed ' +
+        'instead of placing a second one.',
+      schema: { type: 'string', maxLength: 200, example: '6f1c0c4e-5b7a-4f0e-9d55-1f6a1f0f2a11' },
     }),
     ApiHeader({
       name: 'Prefer',
       required: false,
       description:
-        '`respond-async`: answer 202 as soon as the order is placed instead of holding the ' +
-        'request open until it is ready.',
+        '`respond-async`: answer 202 as soon as the order is placed (with `Location: ' +
+        '/orders/{id}` to poll) instead of holding the request open until it is ready.',
       schema: { type: 'string', enum: ['respond-async'] },
     }),
     ApiOkResponse({ description: 'The order is ready', type: OrderResponse }),
     ApiAcceptedResponse({
       description: 'With `Prefer: respond-async`: the order is placed and queued',
-      type: OrderResponse,
+      type: OrderStatusResponse,
     }),
-    ApiErrorResponse(400, 'Malformed JSON'),
     ApiErrorResponse(
-      409,
-      'The order was cancelled (its address was cut off as a flood), or the Idempotency-Key was used for another order',
+      400,
+      'Malformed JSON, or an Idempotency-Key that is not 1 to 200 visible ASCII characters',
     ),
+    ApiErrorResponse(409, 'The order of this Idempotency-Key was cancelled'),
     ApiErrorResponse(413, 'The body is over 16 KB'),
-    ApiErrorResponse(422, 'Another drink than americano, or an unknown field'),
+    ApiErrorResponse(
+      422,
+      'Another drink than americano, an unknown field, or an Idempotency-Key reused with another body',
+    ),
     ApiErrorResponse(429, 'Too many orders from this address: the flood defence', {
       retryAfter: true,
     }),
     ApiErrorResponse(503, 'The café is closing', { retryAfter: true }),
+  );
+}
+
+/** The API document of GET /orders/{id}: polling for an order placed with `Prefer: respond-async`. */
+export function ApiGetOrder(): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({
+      summary: "An order's status, and its place in the queue while queued",
+      description: `With \`?wait=S\` (at most ${MAX_WAIT_SECONDS}) the answer is held until the order is ready or S seconds passed.`,
+    }),
+    ApiParam({
+      name: 'id',
+      description: 'The order_id',
+      schema: { type: 'string', maxLength: 128 },
+    }),
+    ApiQuery({
+      name: 'wait',
+      required: false,
+      schema: { type: 'integer', minimum: 0, maximum: MAX_WAIT_SECONDS },
+    }),
+    ApiOkResponse({ description: 'The order as it is now', type: OrderStatusResponse }),
+    ApiErrorResponse(404, 'No order has this id'),
+    ApiErrorResponse(422, '`wait` is not a whole number from 0 to 60, or the id is too long'),
   );
 }

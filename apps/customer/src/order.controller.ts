@@ -1,14 +1,38 @@
-import { Body, Controller, HttpCode, HttpStatus, Logger, Post } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  HttpStatus,
+  Logger,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   CancelOrderCommand,
+  GetOrderQuery,
   OrderInWrongState,
+  OrderWasCancelled,
   PlaceOrderCommand,
   WaitingCustomers,
 } from '@cafe/ordering';
-import { Departure, type OrderResponse, PeerAddress, toOrderResponse } from '@cafe/http';
+import {
+  Departure,
+  type OrderResponse,
+  type OrderStatusResponse,
+  PeerAddress,
+  ReplyHead,
+  SentBody,
+  toOrderResponse,
+  toOrderStatusResponse,
+} from '@cafe/http';
+import { GetOrderQueryDto, OrderIdParams } from './dto/get-order.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
-import { ApiPlaceOrder } from './order.api-docs';
+import { ApiGetOrder, ApiPlaceOrder } from './order.api-docs';
+import { idempotencyClaim, prefersRespondAsync } from './order-headers';
 
 @Controller()
 export class OrderController {
@@ -16,10 +40,15 @@ export class OrderController {
 
   constructor(
     private readonly commandBus: CommandBus,
+    private readonly queryBus: QueryBus,
     private readonly waiting: WaitingCustomers,
   ) {}
 
-  /** Places an order and holds the request open, with no time limit, until it is ready. */
+  /**
+   * Places an order, or finds the one placed earlier under the same Idempotency-Key, and holds
+   * the request open, with no time limit, until it is ready. With `Prefer: respond-async` it
+   * answers at once instead: 202 pointing at GET /orders/{id} (200 if the order is ready).
+   */
   @Post('order')
   @ApiPlaceOrder()
   @HttpCode(HttpStatus.OK)
@@ -27,15 +56,56 @@ export class OrderController {
     @Body() body: PlaceOrderDto,
     @PeerAddress() clientAddress: string,
     @Departure() departure: AbortSignal,
+    @SentBody() sentBody: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Headers('prefer') prefer: string | undefined,
+    @ReplyHead() reply: ReplyHead,
   ): Promise<OrderResponse> {
-    const placed = await this.commandBus.execute(new PlaceOrderCommand(body.drink, clientAddress));
-    if (departure.aborted) this.customerLeft(placed.orderId);
-    else
-      departure.addEventListener('abort', () => this.customerLeft(placed.orderId), { once: true });
+    const idempotency = idempotencyClaim(idempotencyKey, sentBody);
+    const placed = await this.commandBus.execute(
+      new PlaceOrderCommand(body.drink, clientAddress, idempotency),
+    );
+    if (prefersRespondAsync(prefer)) return this.accepted(placed.orderId, reply);
+    // Without a key the customer has no way back to the order: once they hang up, nobody collects it.
+    if (idempotency === undefined) this.cancelOnDeparture(placed.orderId, departure);
     return toOrderResponse(await this.waiting.waitUntilReady(placed.orderId, departure));
   }
 
+  /** The order's status (and place in the queue); with `?wait=S`, held until it is ready or S seconds passed. */
+  @Get('orders/:id')
+  @ApiGetOrder()
+  async getOrder(
+    @Param() { id }: OrderIdParams,
+    @Query() { wait }: GetOrderQueryDto,
+    @Departure() departure: AbortSignal,
+  ): Promise<OrderStatusResponse> {
+    const { order } = await this.queryBus.execute(new GetOrderQuery(id));
+    if (wait > 0 && (order.status === 'queued' || order.status === 'brewing')) {
+      await this.waiting.waitAtMost(id, wait * 1000, departure);
+    }
+    return toOrderStatusResponse(await this.queryBus.execute(new GetOrderQuery(id)));
+  }
+
+  /** 202 with where to poll; 200 if the order is already ready; 409 if it was cancelled. */
+  private async accepted(orderId: string, reply: ReplyHead): Promise<OrderStatusResponse> {
+    const view = await this.queryBus.execute(new GetOrderQuery(orderId));
+    const { status, cancelReason } = view.order;
+    if (status === 'cancelled')
+      throw new OrderWasCancelled(orderId, cancelReason ?? 'customer_left');
+    reply.header('Preference-Applied', 'respond-async');
+    if (status !== 'ready') {
+      reply.status(HttpStatus.ACCEPTED);
+      reply.header('Location', `/orders/${orderId}`);
+    }
+    return toOrderStatusResponse(view);
+  }
+
   /** Nobody will collect the drink: take it off the queue unless a barista already started it. */
+  private cancelOnDeparture(orderId: string, departure: AbortSignal): void {
+    if (departure.aborted) this.customerLeft(orderId);
+    else departure.addEventListener('abort', () => this.customerLeft(orderId), { once: true });
+  }
+
   private customerLeft(orderId: string): void {
     this.commandBus.execute(new CancelOrderCommand(orderId, 'customer_left')).catch((error) => {
       if (!(error instanceof OrderInWrongState)) {

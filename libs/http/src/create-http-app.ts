@@ -39,7 +39,9 @@ export async function createHttpApp(
           new FastifyAdapter({
             bodyLimit: BODY_LIMIT_BYTES,
             genReqId: newRequestId,
-            routerOptions: { ignoreTrailingSlash: true },
+            // Fastify would refuse a path parameter over 100 characters with its own 414 body;
+            // node already bounds the URL (16 KB of headers), and validation answers as on Express.
+            routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
           }),
           { logger, abortOnError: false },
         )

@@ -2,7 +2,14 @@ import { STATUS_CODES } from 'node:http';
 import { type ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { ApiProperty } from '@nestjs/swagger';
-import { DomainError, OrderNotFound, QueueEmpty, ServiceClosing } from '@cafe/ordering';
+import {
+  DomainError,
+  EventStoreUnavailable,
+  IdempotencyKeyReused,
+  OrderNotFound,
+  QueueEmpty,
+  ServiceClosing,
+} from '@cafe/ordering';
 
 /** Seconds a client should wait before retrying after a 503 at shutdown. */
 const RETRY_AFTER_CLOSING_SECONDS = 5;
@@ -11,6 +18,8 @@ const RETRY_AFTER_CLOSING_SECONDS = 5;
 export function statusOf(error: DomainError): HttpStatus {
   if (error instanceof OrderNotFound || error instanceof QueueEmpty) return HttpStatus.NOT_FOUND;
   if (error instanceof ServiceClosing) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (error instanceof EventStoreUnavailable) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (error instanceof IdempotencyKeyReused) return HttpStatus.UNPROCESSABLE_ENTITY;
   return HttpStatus.CONFLICT;
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DRINKS, type Drink, type Order, type OrderStatus } from '@cafe/ordering';
+import { DRINKS, type Drink, type Order, type OrderStatus, type OrderView } from '@cafe/ordering';
 
 const ORDER_STATUSES: OrderStatus[] = ['queued', 'brewing', 'ready', 'cancelled'];
 
@@ -36,4 +36,14 @@ export function toOrderResponse(order: Order): OrderResponse {
     cancelled_at: iso(order.cancelledAt),
     cancel_reason: order.cancelReason,
   };
+}
+
+/** An order as a client polling for it sees it: with its place in the queue while queued. */
+export class OrderStatusResponse extends OrderResponse {
+  @ApiPropertyOptional({ example: 3, description: 'Orders ahead plus this one, while queued' })
+  position?: number;
+}
+
+export function toOrderStatusResponse({ order, position }: OrderView): OrderStatusResponse {
+  return { ...toOrderResponse(order), position };
 }

@@ -43,3 +43,24 @@ export function takeOverResponse(platformResponse: unknown): ServerResponse {
   response.hijack?.();
   return response.raw ?? response;
 }
+/** Sets the status and headers of an answer the handler returns (Nest sends the body). */
+export interface ReplyHead {
+  status(code: number): void;
+  header(name: string, value: string): void;
+}
+
+/** Express's response and Fastify's reply both have `status` and `header`; node's raw response has neither. */
+export const ReplyHead = createParamDecorator(
+  (_: unknown, context: ExecutionContext): ReplyHead => {
+    const response = context.switchToHttp().getResponse();
+    return {
+      status: (code) => response.status(code),
+      header: (name, value) => response.header(name, value),
+    };
+  },
+);
+
+/** The parsed body as the client sent it, before validation applied defaults. */
+export const SentBody = createParamDecorator(
+  (_: unknown, context: ExecutionContext): unknown => context.switchToHttp().getRequest().body,
+);

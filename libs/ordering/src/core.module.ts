@@ -1,19 +1,24 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CancelOrderHandler } from './commands/cancel-order.handler';
 import { FinishOrderHandler } from './commands/finish-order.handler';
 import { PlaceOrderHandler } from './commands/place-order.handler';
 import { StartNextOrderHandler } from './commands/start-next-order.handler';
 import { EventFeed } from './event-store/event-feed';
-import { EventStore } from './event-store/event-store';
-import { InMemoryEventStore } from './event-store/in-memory-event-store';
+import {
+  type EventStoreChoice,
+  eventStoreProvider,
+  IN_MEMORY,
+} from './event-store/event-store.provider';
 import { CafeMetrics } from './metrics/cafe-metrics';
 import { OrderRepository } from './order.repository';
 import { BoardProjection } from './projections/board.projection';
+import { IdempotencyKeyProjection } from './projections/idempotency-key.projection';
 import { OrderStatusProjection } from './projections/order-status.projection';
 import { QueueProjection } from './projections/queue.projection';
 import { GetBoardHandler } from './queries/get-board.handler';
 import { GetEventHistoryHandler } from './queries/get-event-history.handler';
+import { GetOrderHandler } from './queries/get-order.handler';
 import { GetQueueSnapshotHandler } from './queries/get-queue-snapshot.handler';
 import { WaitingCustomers } from './waiting/waiting-customers';
 
@@ -27,12 +32,8 @@ import { WaitingCustomers } from './waiting/waiting-customers';
   providers: [
     QueueProjection,
     OrderStatusProjection,
-    {
-      provide: EventStore,
-      useFactory: (queue: QueueProjection, orders: OrderStatusProjection) =>
-        new InMemoryEventStore([queue, orders]),
-      inject: [QueueProjection, OrderStatusProjection],
-    },
+    IdempotencyKeyProjection,
+    eventStoreProvider(IN_MEMORY),
     OrderRepository,
     EventFeed,
     WaitingCustomers,
@@ -45,6 +46,13 @@ import { WaitingCustomers } from './waiting/waiting-customers';
     GetEventHistoryHandler,
     BoardProjection,
     GetBoardHandler,
+    GetOrderHandler,
   ],
 })
-export class CoreModule {}
+export class CoreModule {
+  /** The core with the event store of the configuration; plain `CoreModule` keeps the log in memory. */
+  static forRoot({ eventStore }: { readonly eventStore: EventStoreChoice }): DynamicModule {
+    // A provider of a dynamic module replaces the decorator's provider with the same token.
+    return { module: CoreModule, providers: [eventStoreProvider(eventStore)] };
+  }
+}

@@ -1,20 +1,40 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Order } from '../domain/order';
+import { EventStore } from '../event-store/event-store';
 import { OrderRepository } from '../order.repository';
+import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
+import { OrderStatusProjection } from '../projections/order-status.projection';
 import { PlaceOrderCommand } from './place-order.command';
 
 @CommandHandler(PlaceOrderCommand)
 export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
-  constructor(private readonly orders: OrderRepository) {}
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly keys: IdempotencyKeyProjection,
+    private readonly statuses: OrderStatusProjection,
+    private readonly store: EventStore,
+  ) {}
 
-  execute({ drink, clientAddress }: PlaceOrderCommand): Promise<Order> {
+  /**
+   * Places a new order, or returns the one an earlier request with the same Idempotency-Key
+   * placed. The key lookup and the append run in one synchronous stretch, so two requests with
+   * one new key place exactly one order.
+   */
+  async execute({ drink, clientAddress, idempotency }: PlaceOrderCommand): Promise<Order> {
+    const earlier = idempotency && this.keys.orderFor(idempotency);
+    if (earlier) {
+      // The earlier request's events may still be on their way to disk: answer once they are there.
+      await this.store.durable();
+      return this.statuses.get(earlier) as Order;
+    }
     return this.orders.handle({
       kind: 'place',
       orderId: randomUUID(),
       drink,
       clientAddress,
       at: Date.now(),
+      idempotency,
     });
   }
 }

@@ -61,3 +61,17 @@ export class ServiceClosing extends DomainError {
     super('the café is closing; try again shortly');
   }
 }
+
+/** An Idempotency-Key came back with a different request than the one it placed. */
+export class IdempotencyKeyReused extends DomainError {
+  constructor(readonly orderId: string) {
+    super(`this Idempotency-Key already placed order ${orderId} with a different request`);
+  }
+}
+
+/** The event log cannot take writes any more (a commit failed, or the store is closed). */
+export class EventStoreUnavailable extends DomainError {
+  constructor(reason: string) {
+    super(`the order log is unavailable: ${reason}`);
+  }
+}

@@ -1,6 +1,7 @@
 import type { Drink } from './drink';
 import { OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
 import {
+  type IdempotencyClaim,
   OrderCancelled,
   type OrderEvent,
   OrderFinished,
@@ -26,7 +27,7 @@ export interface Order {
 
 /** What may be asked of an order; `at` is the moment the command was accepted. */
 export type OrderCommand = { orderId: string; at: number } & (
-  | { kind: 'place'; drink: Drink; clientAddress: string }
+  | { kind: 'place'; drink: Drink; clientAddress: string; idempotency?: IdempotencyClaim }
   | { kind: 'start' }
   | { kind: 'finish' }
   | { kind: 'cancel'; reason: CancelReason }
@@ -58,7 +59,15 @@ export function evolve(order: Order | undefined, event: OrderEvent): Order {
 export function decide(command: OrderCommand, order: Order | undefined): OrderEvent[] {
   if (command.kind === 'place') {
     if (order) throw new OrderAlreadyPlaced(command.orderId);
-    return [new OrderPlaced(command.orderId, command.drink, command.clientAddress, command.at)];
+    return [
+      new OrderPlaced(
+        command.orderId,
+        command.drink,
+        command.clientAddress,
+        command.at,
+        command.idempotency,
+      ),
+    ];
   }
   if (!order) throw new OrderNotFound(command.orderId);
   switch (command.kind) {

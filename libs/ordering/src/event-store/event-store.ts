@@ -56,6 +56,12 @@ export abstract class EventStore {
    * connection), so that no new order is sent to an instance that would lose it.
    */
   abstract isWritable(): boolean;
+
+  /**
+   * Resolves once every event appended so far is durable. A reader that acts on a view (which
+   * includes appends not yet durable) waits on it before acknowledging anything to a client.
+   */
+  abstract durable(): Promise<void>;
 }
 
 /** Rebuilds a view from the log alone. */

@@ -8,12 +8,16 @@ import {
   type StoredEvent,
 } from './event-store';
 
-/** The default adapter: the log lives as long as the process. Version checks as in emmett's in-memory store. */
+/**
+ * The default adapter: the log lives as long as the process. Version checks as in emmett's
+ * in-memory store. Durable adapters extend it: they keep this log for reads and override
+ * `commit` to write each batch before it is acknowledged.
+ */
 export class InMemoryEventStore extends EventStore {
   private readonly log: StoredEvent[] = [];
   private readonly streams = new Map<string, StoredEvent[]>();
   private readonly listeners = new Set<EventListener>();
-  private readonly logger = new Logger(InMemoryEventStore.name);
+  protected readonly logger = new Logger(this.constructor.name);
 
   constructor(private readonly projections: readonly InlineProjection[]) {
     super();
@@ -24,9 +28,9 @@ export class InMemoryEventStore extends EventStore {
     events: readonly OrderEvent[],
     expectedVersion: number,
   ): Promise<readonly StoredEvent[]> {
-    const history = this.streams.get(stream) ?? [];
-    if (history.length !== expectedVersion) {
-      return Promise.reject(new WrongExpectedVersion(stream, expectedVersion, history.length));
+    const actual = this.readStream(stream).length;
+    if (actual !== expectedVersion) {
+      return Promise.reject(new WrongExpectedVersion(stream, expectedVersion, actual));
     }
     const batch = events.map((event, i): StoredEvent => ({
       position: this.log.length + i + 1,
@@ -34,12 +38,8 @@ export class InMemoryEventStore extends EventStore {
       version: expectedVersion + i + 1,
       event,
     }));
-    this.log.push(...batch);
-    if (history.length === 0) this.streams.set(stream, history);
-    history.push(...batch);
-    for (const stored of batch) for (const projection of this.projections) projection.apply(stored);
-    this.notify(batch);
-    return Promise.resolve(batch);
+    for (const stored of batch) this.record(stored);
+    return this.commit(batch);
   }
 
   readStream(stream: string): readonly StoredEvent[] {
@@ -75,7 +75,35 @@ export class InMemoryEventStore extends EventStore {
     return true;
   }
 
-  private notify(batch: readonly StoredEvent[]): void {
+  /** Nothing to wait for: memory is as durable as this adapter gets. */
+  durable(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The position of the newest event, 0 for an empty log. */
+  protected get lastPosition(): number {
+    return this.log.length;
+  }
+
+  /**
+   * Adds one event to the log, its stream and the projections, synchronously. `append` uses it
+   * for new events, durable adapters for the events they read back at start.
+   */
+  protected record(stored: StoredEvent): void {
+    this.log.push(stored);
+    let history = this.streams.get(stored.stream);
+    if (!history) this.streams.set(stored.stream, (history = []));
+    history.push(stored);
+    for (const projection of this.projections) projection.apply(stored);
+  }
+
+  /** Makes a recorded batch durable, then tells the listeners. Memory has nothing to write. */
+  protected commit(batch: readonly StoredEvent[]): Promise<readonly StoredEvent[]> {
+    this.notify(batch);
+    return Promise.resolve(batch);
+  }
+
+  protected notify(batch: readonly StoredEvent[]): void {
     for (const listener of this.listeners) {
       // The events are already in the log: a failing listener must not turn the append into an error.
       try {

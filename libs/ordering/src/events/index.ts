@@ -5,7 +5,7 @@ import type { OrderStarted } from './order-started.event';
 
 export { OrderCancelled } from './order-cancelled.event';
 export { OrderFinished } from './order-finished.event';
-export { OrderPlaced } from './order-placed.event';
+export { type IdempotencyClaim, OrderPlaced } from './order-placed.event';
 export { OrderStarted } from './order-started.event';
 
 /**

@@ -1,5 +1,11 @@
 import type { Drink } from '../domain/drink';
 
+/** A client's Idempotency-Key and a fingerprint of what it asked for under that key. */
+export interface IdempotencyClaim {
+  readonly key: string;
+  readonly fingerprint: string;
+}
+
 export class OrderPlaced {
   readonly type = 'OrderPlaced';
   constructor(
@@ -8,5 +14,7 @@ export class OrderPlaced {
     /** The address the order came from, as resolved at the edge; the flood defence keys on it. */
     public readonly clientAddress: string,
     public readonly at: number,
+    /** Kept in the log so that a repeat finds the order again, also after a restart. */
+    public readonly idempotency?: IdempotencyClaim,
   ) {}
 }

@@ -32,6 +32,17 @@ export class QueueProjection implements InlineProjection {
     return this.queue.peek()?.value;
   }
 
+  /** 1 for the order a barista takes next; undefined when the order is not queued. O(position). */
+  positionOf(orderId: string): number | undefined {
+    if (!this.queue.has(orderId)) return undefined;
+    let position = 1;
+    for (const key of this.queue.keys()) {
+      if (key === orderId) break;
+      position++;
+    }
+    return position;
+  }
+
   /** Queued order ids in the order baristas will take them. */
   ids(): string[] {
     return [...this.queue.keys()];

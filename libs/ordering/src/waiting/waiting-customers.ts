@@ -71,6 +71,31 @@ export class WaitingCustomers implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /**
+   * Resolves once the order is ready or cancelled, after `ms`, or when `departure` aborts,
+   * whichever comes first: a bounded wait for clients that poll. One timer, no polling loop.
+   * Rejects only when the order does not exist or the service is closing.
+   */
+  async waitAtMost(orderId: string, ms: number, departure: AbortSignal): Promise<void> {
+    if (departure.aborted) return;
+    const stop = new AbortController();
+    const stopWaiting = () => stop.abort();
+    const timer = setTimeout(stopWaiting, ms);
+    departure.addEventListener('abort', stopWaiting, { once: true });
+    const stopped = new Promise<void>((resolve) =>
+      stop.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    try {
+      await Promise.race([this.waitUntilReady(orderId, stop.signal), stopped]);
+    } catch (error) {
+      if (!(error instanceof OrderWasCancelled)) throw error;
+    } finally {
+      clearTimeout(timer);
+      departure.removeEventListener('abort', stopWaiting);
+      stopWaiting(); // forgets the waiter if the time ran out first
+    }
+  }
+
   /** Refuses every current and future wait with `error`: the service is going away. */
   close(error: Error): void {
     this.closedWith = error;

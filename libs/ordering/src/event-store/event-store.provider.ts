@@ -1,0 +1,27 @@
+import type { FactoryProvider } from '@nestjs/common';
+import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
+import { OrderStatusProjection } from '../projections/order-status.projection';
+import { QueueProjection } from '../projections/queue.projection';
+import { EventStore, type InlineProjection } from './event-store';
+import { InMemoryEventStore } from './in-memory-event-store';
+import { SqliteEventStore } from './sqlite-event-store';
+
+/** Where the log lives: in the process only (the default), or in a SQLite file. */
+export type EventStoreChoice = { kind: 'memory' } | { kind: 'sqlite'; path: string };
+
+export const IN_MEMORY: EventStoreChoice = { kind: 'memory' };
+
+/** The views kept inside `append`: every command reads them, so they are never behind the log. */
+const INLINE_PROJECTIONS = [QueueProjection, OrderStatusProjection, IdempotencyKeyProjection];
+
+/** Provides the chosen adapter with the inline projections; a SQLite log is replayed into them on open. */
+export function eventStoreProvider(choice: EventStoreChoice): FactoryProvider<EventStore> {
+  return {
+    provide: EventStore,
+    useFactory: (...projections: InlineProjection[]) =>
+      choice.kind === 'sqlite'
+        ? new SqliteEventStore(choice.path, projections)
+        : new InMemoryEventStore(projections),
+    inject: INLINE_PROJECTIONS,
+  };
+}

@@ -1,0 +1,134 @@
+import {
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { OrderFinished, OrderPlaced, OrderStarted } from '../events';
+import type { StoredEvent } from './event-store';
+import { EventLogUnreadable, SqliteEventStore } from './sqlite-event-store';
+
+/**
+ * A damaged file is either recovered to its last complete transaction or refused with a
+ * message naming it; it is never read in part.
+ */
+describe('a damaged SQLite log', () => {
+  let dir: string;
+  let original: string;
+  /** Log length after each committed transaction. */
+  const boundaries: number[] = [0];
+  let events: StoredEvent[];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'cafe-damage-'));
+    original = join(dir, 'original.db');
+    const store = new SqliteEventStore(original, []);
+    for (let turn = 0; turn < 12; turn++) {
+      // Three orders per turn share one transaction; then two of them move on in the next.
+      const ids = [0, 1, 2].map((i) => `order-${turn}-${i}`);
+      await Promise.all(
+        ids.map((id) => store.append(id, [new OrderPlaced(id, 'americano', '10.0.0.1', turn)], 0)),
+      );
+      boundaries.push([...store.readAll()].length);
+      await Promise.all([
+        store.append(ids[0], [new OrderStarted(ids[0], turn), new OrderFinished(ids[0], turn)], 1),
+        store.append(ids[1], [new OrderStarted(ids[1], turn)], 1),
+      ]);
+      boundaries.push([...store.readAll()].length);
+    }
+    events = [...store.readAll()];
+    // Copied while open, as a kill -9 would leave them: the commits are in the WAL, not checkpointed.
+    copyFileSync(original, `${original}.crashed`);
+    copyFileSync(`${original}-wal`, `${original}.crashed-wal`);
+    await store.close(); // checkpoints: `original` alone now holds every event
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  let n = 0;
+  /** Opens a copy made by `damage`; returns the events read, or the refusal. */
+  async function openDamaged(
+    damage: (file: string) => void,
+  ): Promise<StoredEvent[] | EventLogUnreadable> {
+    const file = join(dir, `copy-${++n}.db`);
+    damage(file);
+    try {
+      const store = new SqliteEventStore(file, []);
+      const read = [...store.readAll()];
+      await store.close();
+      return read;
+    } catch (error) {
+      if (!(error instanceof EventLogUnreadable)) throw error;
+      expect(error.message).toContain(file);
+      expect(error.message).toContain('refusing to start');
+      return error;
+    }
+  }
+
+  it('recovers a WAL cut at any byte to the last transaction that was complete before the cut', async () => {
+    const wal = readFileSync(`${original}.crashed-wal`);
+    let previous = 0;
+    const step = Math.max(1, Math.floor(wal.length / 300));
+    const cuts = Array.from({ length: Math.ceil(wal.length / step) }, (_, i) => i * step);
+    for (const cut of [...cuts, wal.length]) {
+      const read = await openDamaged((file) => {
+        copyFileSync(`${original}.crashed`, file);
+        writeFileSync(`${file}-wal`, wal.subarray(0, cut));
+      });
+      expect(read).not.toBeInstanceOf(EventLogUnreadable);
+      const recovered = read as StoredEvent[];
+      expect(boundaries).toContain(recovered.length);
+      expect(recovered.length).toBeGreaterThanOrEqual(previous); // a longer WAL never recovers less
+      expect(recovered).toEqual(events.slice(0, recovered.length));
+      previous = recovered.length;
+    }
+    expect(previous).toBe(events.length);
+  });
+
+  it('refuses a checkpointed file cut at any byte, or reads all of it', async () => {
+    const size = readFileSync(original).length;
+    let refused = 0;
+    for (let cut = 1; cut < size; cut += 97) {
+      const read = await openDamaged((file) => {
+        copyFileSync(original, file);
+        truncateSync(file, cut);
+      });
+      if (read instanceof EventLogUnreadable) refused++;
+      else expect(read).toEqual(events);
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('refuses a file with a flipped byte anywhere that matters, and otherwise reads it all', async () => {
+    const bytes = readFileSync(original);
+    let refused = 0;
+    for (let at = 0; at < bytes.length; at += 13) {
+      const read = await openDamaged((file) => {
+        const flipped = Buffer.from(bytes);
+        flipped[at] ^= 0x20;
+        writeFileSync(file, flipped);
+      });
+      if (read instanceof EventLogUnreadable) refused++;
+      else expect(read).toEqual(events);
+    }
+    expect(refused).toBeGreaterThan(0);
+  });
+
+  it('reads a WAL with a flipped byte up to the last intact transaction before it, or refuses it', async () => {
+    const wal = readFileSync(`${original}.crashed-wal`);
+    for (let at = 0; at < wal.length; at += Math.floor(wal.length / 500)) {
+      const read = await openDamaged((file) => {
+        copyFileSync(`${original}.crashed`, file);
+        const flipped = Buffer.from(wal);
+        flipped[at] ^= 0x20;
+        writeFileSync(`${file}-wal`, flipped);
+      });
+      if (read instanceof EventLogUnreadable) continue;
+      expect(boundaries).toContain(read.length);
+      expect(read).toEqual(events.slice(0, read.length));
+    }
+  });
+});
