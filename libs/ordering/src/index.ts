@@ -1,4 +1,5 @@
 export * from './commands/cancel-order.command';
+export * from './commands/cut-off-address.command';
 export * from './commands/finish-order.command';
 export * from './commands/place-order.command';
 export * from './commands/start-next-order.command';
@@ -9,5 +10,6 @@ export * from './domain/errors';
 export * from './domain/order';
 export * from './event-store/event-store';
 export * from './events';
+export * from './projections/queue-policy';
 export * from './queries/get-queue-snapshot.query';
 export * from './waiting/waiting-customers';
