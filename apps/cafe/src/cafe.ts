@@ -32,10 +32,13 @@ export async function startCafe(
   config: CafeConfig,
   { logger = false }: StartOptions = {},
 ): Promise<Cafe> {
-  const core = await NestFactory.createApplicationContext(CoreModule, {
-    logger,
-    abortOnError: false,
-  });
+  const core = await NestFactory.createApplicationContext(
+    CoreModule.forRoot({ queuePolicy: config.queuePolicy }),
+    {
+      logger,
+      abortOnError: false,
+    },
+  );
   const apps: INestApplication[] = [];
   const closeAll = once(async () => {
     core.get(WaitingCustomers).close(new ServiceClosing());
@@ -43,8 +46,12 @@ export async function startCafe(
     await core.close();
   });
   try {
-    const options = { adapter: config.httpAdapter, logger };
-    const customer = await createHttpApp(CustomerModule.forCore(core), options);
+    const options = {
+      adapter: config.httpAdapter,
+      logger,
+      cutOffRetryAfterSeconds: config.flood.blockSeconds,
+    };
+    const customer = await createHttpApp(CustomerModule.forCore(core, config.flood), options);
     apps.push(customer);
     const barista = await createHttpApp(BaristaModule.forCore(core), options);
     apps.push(barista);

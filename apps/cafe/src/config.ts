@@ -1,10 +1,14 @@
-import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
+import { HTTP_ADAPTERS, type HttpAdapterName, TrustedProxies } from '@cafe/http';
+import { QUEUE_POLICIES, type QueuePolicyName } from '@cafe/ordering';
+import type { FloodDefenceOptions } from '../../customer/src/flood/flood-defence.options';
 
 export interface CafeConfig {
   readonly host: string;
   readonly customerPort: number;
   readonly baristaPort: number;
   readonly httpAdapter: HttpAdapterName;
+  readonly queuePolicy: QueuePolicyName;
+  readonly flood: FloodDefenceOptions;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -21,6 +25,8 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     customerPort: port(env, 'CUSTOMER_PORT', 8000),
     baristaPort: port(env, 'BARISTA_PORT', 8001),
     httpAdapter: oneOf(env, 'HTTP_ADAPTER', HTTP_ADAPTERS, 'express'),
+    queuePolicy: oneOf(env, 'QUEUE_POLICY', QUEUE_POLICIES, 'fifo'),
+    flood: floodDefence(env),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -28,6 +34,23 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     );
   }
   return config;
+}
+
+/** Defaults for the story: a group of 200 at once from one address passes; thousands do not. */
+function floodDefence(env: Env): FloodDefenceOptions {
+  return {
+    trustedProxies: trustedProxies(env, 'TRUSTED_PROXIES'),
+    burst: {
+      limit: count(env, 'THROTTLE_BURST_LIMIT', 300),
+      seconds: count(env, 'THROTTLE_BURST_SECONDS', 10),
+    },
+    sustained: {
+      limit: count(env, 'THROTTLE_SUSTAINED_LIMIT', 1000),
+      seconds: count(env, 'THROTTLE_SUSTAINED_SECONDS', 3600),
+    },
+    blockSeconds: count(env, 'THROTTLE_BLOCK_SECONDS', 900),
+    maxWaitingPerAddress: count(env, 'MAX_WAITING_PER_ADDRESS', 300),
+  };
 }
 
 function raw(env: Env, name: string): string | undefined {
@@ -48,6 +71,25 @@ function port(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${value}"`);
   }
   return parsed;
+}
+
+/** Limits and durations: a whole number from 1 to a million (seconds: over eleven days). */
+function count(env: Env, name: string, fallback: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > 1_000_000) {
+    throw new ConfigError(`${name} must be a whole number from 1 to 1000000, got "${value}"`);
+  }
+  return parsed;
+}
+
+function trustedProxies(env: Env, name: string): TrustedProxies {
+  try {
+    return TrustedProxies.parse(raw(env, name) ?? '');
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, HttpStatus, Logger, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Logger, Post, UseGuards } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import {
   CancelOrderCommand,
@@ -6,8 +6,15 @@ import {
   PlaceOrderCommand,
   WaitingCustomers,
 } from '@cafe/ordering';
-import { Departure, type OrderResponse, PeerAddress, toOrderResponse } from '@cafe/http';
+import {
+  ClientAddressPipe,
+  Departure,
+  type OrderResponse,
+  PeerConnection,
+  toOrderResponse,
+} from '@cafe/http';
 import { PlaceOrderDto } from './dto/place-order.dto';
+import { FloodGuard } from './flood/flood.guard';
 
 @Controller()
 export class OrderController {
@@ -21,9 +28,10 @@ export class OrderController {
   /** Places an order and holds the request open, with no time limit, until it is ready. */
   @Post('order')
   @HttpCode(HttpStatus.OK)
+  @UseGuards(FloodGuard)
   async placeOrder(
     @Body() body: PlaceOrderDto,
-    @PeerAddress() clientAddress: string,
+    @PeerConnection(ClientAddressPipe) clientAddress: string,
     @Departure() departure: AbortSignal,
   ): Promise<OrderResponse> {
     const placed = await this.commandBus.execute(new PlaceOrderCommand(body.drink, clientAddress));

@@ -105,9 +105,9 @@ describe('resolveClientAddress', () => {
     expect(resolveClientAddress({ peerAddress: '10.0.0.1', forwardedFor: undefined }, nginx)).toBe(
       '10.0.0.1',
     );
-    expect(
-      resolveClientAddress({ peerAddress: '10.0.0.1', forwardedFor: '10.0.0.3' }, chain),
-    ).toBe('10.0.0.3');
+    expect(resolveClientAddress({ peerAddress: '10.0.0.1', forwardedFor: '10.0.0.3' }, chain)).toBe(
+      '10.0.0.3',
+    );
   });
 
   it('says unknown when the socket has no address', () => {

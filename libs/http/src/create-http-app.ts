@@ -19,12 +19,14 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export interface HttpAppOptions {
   adapter: HttpAdapterName;
   logger: LoggerService | LogLevel[] | false;
+  /** Retry-After of a waiting order cancelled because its address was blocked (THROTTLE_BLOCK_SECONDS). */
+  cutOffRetryAfterSeconds?: number;
 }
 
 /** Creates one HTTP app on either platform with the rules both apps share. */
 export async function createHttpApp(
   module: DynamicModule,
-  { adapter, logger }: HttpAppOptions,
+  { adapter, logger, cutOffRetryAfterSeconds }: HttpAppOptions,
 ): Promise<INestApplication> {
   const app =
     adapter === 'fastify'
@@ -45,7 +47,7 @@ export async function createHttpApp(
       errorHttpStatusCode: 422,
     }),
   );
-  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), cutOffRetryAfterSeconds));
   return app;
 }
 

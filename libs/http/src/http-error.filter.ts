@@ -1,7 +1,20 @@
 import { STATUS_CODES } from 'node:http';
-import { type ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  HttpException,
+  type HttpServer,
+  HttpStatus,
+} from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
-import { DomainError, OrderNotFound, QueueEmpty, ServiceClosing } from '@cafe/ordering';
+import {
+  DomainError,
+  OrderNotFound,
+  OrderWasCancelled,
+  QueueEmpty,
+  ServiceClosing,
+} from '@cafe/ordering';
+import { TooManyRequests } from './too-many-requests.exception';
 
 /** Seconds a client should wait before retrying after a 503 at shutdown. */
 const RETRY_AFTER_CLOSING_SECONDS = 5;
@@ -10,7 +23,13 @@ const RETRY_AFTER_CLOSING_SECONDS = 5;
 export function statusOf(error: DomainError): HttpStatus {
   if (error instanceof OrderNotFound || error instanceof QueueEmpty) return HttpStatus.NOT_FOUND;
   if (error instanceof ServiceClosing) return HttpStatus.SERVICE_UNAVAILABLE;
+  if (isCutOff(error)) return HttpStatus.TOO_MANY_REQUESTS;
   return HttpStatus.CONFLICT;
+}
+
+/** The order was accepted, then cancelled because its address was blocked as a flood. */
+function isCutOff(error: unknown): error is OrderWasCancelled {
+  return error instanceof OrderWasCancelled && error.reason === 'flood';
 }
 
 export interface ErrorBody {
@@ -27,14 +46,31 @@ export interface ErrorBody {
  */
 @Catch()
 export class HttpErrorFilter extends BaseExceptionFilter {
+  /** `cutOffRetryAfterSeconds`: how long an address cut off as a flood stays blocked. */
+  constructor(
+    applicationRef: HttpServer,
+    private readonly cutOffRetryAfterSeconds?: number,
+  ) {
+    super(applicationRef);
+  }
+
   override catch(error: unknown, host: ArgumentsHost): void {
     const answer = this.toHttpException(error);
     if (!answer) return super.catch(error, host);
-    if (error instanceof ServiceClosing) {
+    const retryAfter = this.retryAfterSeconds(error);
+    if (retryAfter !== undefined) {
       const response = host.switchToHttp().getResponse();
-      this.applicationRef?.setHeader(response, 'Retry-After', String(RETRY_AFTER_CLOSING_SECONDS));
+      this.applicationRef?.setHeader(response, 'Retry-After', String(retryAfter));
     }
     super.catch(answer, host);
+  }
+
+  /** Every 429 and 503 says when to come back. */
+  private retryAfterSeconds(error: unknown): number | undefined {
+    if (error instanceof ServiceClosing) return RETRY_AFTER_CLOSING_SECONDS;
+    if (error instanceof TooManyRequests) return error.retryAfterSeconds;
+    if (isCutOff(error)) return this.cutOffRetryAfterSeconds;
+    return undefined;
   }
 
   private toHttpException(error: unknown): HttpException | undefined {
