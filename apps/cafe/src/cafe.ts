@@ -6,7 +6,7 @@ import type {
   LogLevel,
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createHttpApp } from '@cafe/http';
+import { createHttpApp, listen } from '@cafe/http';
 import { CoreModule, ServiceClosing, WaitingCustomers } from '@cafe/ordering';
 import { BaristaModule } from '../../barista/src/barista.module';
 import { CustomerModule } from '../../customer/src/customer.module';
@@ -55,8 +55,8 @@ export async function startCafe(
     apps.push(customer);
     const barista = await createHttpApp(BaristaModule.forCore(core), options);
     apps.push(barista);
-    await customer.listen(config.customerPort, config.host);
-    await barista.listen(config.baristaPort, config.host);
+    await listen(customer, config.customerPort, config.host);
+    await listen(barista, config.baristaPort, config.host);
     return {
       core,
       customer,

@@ -65,3 +65,15 @@ async function createExpressApp(
   app.disable('x-powered-by');
   return app;
 }
+
+/**
+ * Connections the kernel queues before the app accepts them (capped by net.core.somaxconn).
+ * Node's default, 511, overflows when a flood opens thousands at once, and then everyone's new
+ * connections are dropped or reset, the regulars' too.
+ */
+export const LISTEN_BACKLOG = 4096;
+
+/** Starts listening with our backlog; both platforms take node's listen options. */
+export async function listen(app: INestApplication, port: number, host: string): Promise<void> {
+  await app.listen({ port, host, backlog: LISTEN_BACKLOG } as unknown as number);
+}
