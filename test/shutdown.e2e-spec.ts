@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
-import { call, eventually } from './support/http-client';
+import { call, eventually, freePort } from './support/http-client';
 
 const MAIN = join(__dirname, '..', 'dist', 'apps', 'cafe', 'src', 'main.js');
 
@@ -14,14 +14,6 @@ function portIsFree(port: number): Promise<boolean> {
     probe.once('error', () => resolve(false));
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe.each(HTTP_ADAPTERS)('shutdown on %s', (adapter) => {

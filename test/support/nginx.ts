@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eventually } from './http-client';
+import { eventually, freePort } from './http-client';
 
 /** Debian's nginx; `.ci/run` installs it. */
 export const NGINX = '/usr/sbin/nginx';
@@ -26,14 +26,6 @@ function replaceOnce(text: string, line: string, replacement: string): string {
   const parts = text.split(line);
   if (parts.length !== 2) throw new Error(`docker/nginx.conf must contain "${line}" exactly once`);
   return parts.join(replacement);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function accepts(port: number): Promise<boolean> {

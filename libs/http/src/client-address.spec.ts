@@ -44,75 +44,59 @@ describe('TrustedProxies', () => {
 });
 
 describe('resolveClientAddress', () => {
+  const none = TrustedProxies.none;
   const nginx = TrustedProxies.parse('10.0.0.1');
   const chain = TrustedProxies.parse('10.0.0.0/24, fd00::/8');
 
-  it('is the socket peer when nobody is trusted, whatever the header says', () => {
-    expect(
-      resolveClientAddress(
-        { peerAddress: '203.0.113.9', forwardedFor: '1.1.1.1' },
-        TrustedProxies.none,
-      ),
-    ).toBe('203.0.113.9');
-  });
-
-  it('ignores the header from a peer that is not trusted', () => {
-    expect(
-      resolveClientAddress({ peerAddress: '203.0.113.9', forwardedFor: '1.1.1.1' }, nginx),
-    ).toBe('203.0.113.9');
-  });
-
-  it('takes the right-most address behind a trusted proxy, not what the client prepended', () => {
-    expect(
-      resolveClientAddress(
-        { peerAddress: '10.0.0.1', forwardedFor: '6.6.6.6, 7.7.7.7, 203.0.113.9' },
-        nginx,
-      ),
-    ).toBe('203.0.113.9');
-  });
-
-  it('walks a chain of trusted proxies to the first untrusted address', () => {
-    expect(
-      resolveClientAddress(
-        { peerAddress: '10.0.0.1', forwardedFor: ['6.6.6.6, 203.0.113.9', '10.0.0.8, fd00::2'] },
-        chain,
-      ),
-    ).toBe('203.0.113.9');
-  });
-
-  it('understands an IPv4-mapped peer and IPv6 clients', () => {
-    expect(
-      resolveClientAddress(
-        { peerAddress: '::ffff:10.0.0.1', forwardedFor: '2001:DB8::0:7' },
-        nginx,
-      ),
-    ).toBe('2001:db8::7');
-    expect(
-      resolveClientAddress({ peerAddress: '::ffff:198.51.100.4', forwardedFor: undefined }, nginx),
-    ).toBe('198.51.100.4');
-  });
-
-  it('stops at a garbled hop and keeps the last address it could trust', () => {
-    expect(
-      resolveClientAddress({ peerAddress: '10.0.0.1', forwardedFor: '203.0.113.9, junk' }, nginx),
-    ).toBe('10.0.0.1');
-    expect(
-      resolveClientAddress({ peerAddress: '10.0.0.1', forwardedFor: 'junk, 10.0.0.8' }, chain),
-    ).toBe('10.0.0.8');
-  });
-
-  it('is the trusted peer itself when every hop is trusted or there is no header', () => {
-    expect(resolveClientAddress({ peerAddress: '10.0.0.1', forwardedFor: undefined }, nginx)).toBe(
+  it.each([
+    ['the socket peer when nobody is trusted', '203.0.113.9', '1.1.1.1', none, '203.0.113.9'],
+    ['the socket peer when it is not trusted', '203.0.113.9', '1.1.1.1', nginx, '203.0.113.9'],
+    [
+      'the right-most address behind a trusted proxy, not what the client prepended',
       '10.0.0.1',
-    );
-    expect(resolveClientAddress({ peerAddress: '10.0.0.1', forwardedFor: '10.0.0.3' }, chain)).toBe(
+      '6.6.6.6, 7.7.7.7, 203.0.113.9',
+      nginx,
+      '203.0.113.9',
+    ],
+    [
+      'the first untrusted address behind a chain of trusted proxies, across repeated headers',
+      '10.0.0.1',
+      ['6.6.6.6, 203.0.113.9', '10.0.0.8, fd00::2'],
+      chain,
+      '203.0.113.9',
+    ],
+    [
+      'an IPv6 client behind an IPv4-mapped peer',
+      '::ffff:10.0.0.1',
+      '2001:DB8::0:7',
+      nginx,
+      '2001:db8::7',
+    ],
+    ['an IPv4-mapped peer as IPv4', '::ffff:198.51.100.4', undefined, nginx, '198.51.100.4'],
+    [
+      'the last trusted address before a garbled hop',
+      '10.0.0.1',
+      '203.0.113.9, junk',
+      nginx,
+      '10.0.0.1',
+    ],
+    [
+      'the last trusted hop when a garbled one is further left',
+      '10.0.0.1',
+      'junk, 10.0.0.8',
+      chain,
+      '10.0.0.8',
+    ],
+    ['the trusted peer itself without a header', '10.0.0.1', undefined, nginx, '10.0.0.1'],
+    [
+      'the left-most trusted hop when every hop is trusted',
+      '10.0.0.1',
       '10.0.0.3',
-    );
-  });
-
-  it('says unknown when the socket has no address', () => {
-    expect(resolveClientAddress({ peerAddress: undefined, forwardedFor: undefined }, nginx)).toBe(
-      'unknown',
-    );
+      chain,
+      '10.0.0.3',
+    ],
+    ['unknown when the socket has no address', undefined, undefined, nginx, 'unknown'],
+  ])('is %s', (_, peerAddress, forwardedFor, trusted, client) => {
+    expect(resolveClientAddress({ peerAddress, forwardedFor }, trusted)).toBe(client);
   });
 });
