@@ -28,14 +28,17 @@ export async function orderFrom(
   return { address, status: answer.status, waitMs: performance.now() - sent, answer };
 }
 
-/** `count` orders sent at once from one address, as the flooding client does. */
-export function burstFrom(
-  port: number,
-  address: string,
-  count: number,
-  options: (i: number) => CallOptions = () => ({}),
-): Promise<Served[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => orderFrom(port, address, options(i))));
+/** `count` orders sent at once from one address by this thread, as a group behind one NAT. */
+export function burstFrom(port: number, address: string, count: number): Promise<Served[]> {
+  return Promise.all(Array.from({ length: count }, () => orderFrom(port, address)));
+}
+
+/** What flood-sender.js reports for each of its requests. */
+interface SenderAnswer {
+  status: number;
+  waitMs: number;
+  headers: HttpAnswer['headers'];
+  text: string;
 }
 
 /**
@@ -53,20 +56,17 @@ export function floodFrom(
   });
   return new Promise((resolve, reject) => {
     worker.once('error', reject);
-    worker.once(
-      'message',
-      (answers: (Omit<Served, 'answer'> & HttpAnswer & { text: string })[]) => {
-        resolve(
-          answers.map(({ status, waitMs, headers, text }) => ({
-            address,
-            status,
-            waitMs,
-            answer: { status, headers, body: text ? JSON.parse(text) : undefined },
-          })),
-        );
-        void worker.terminate();
-      },
-    );
+    worker.once('message', (answers: SenderAnswer[]) => {
+      resolve(
+        answers.map(({ status, waitMs, headers, text }) => ({
+          address,
+          status,
+          waitMs,
+          answer: { status, headers, body: text ? JSON.parse(text) : undefined },
+        })),
+      );
+      void worker.terminate();
+    });
   });
 }
 
