@@ -13,7 +13,6 @@ function send(i) {
   return new Promise((resolve) => {
     const done = (status, responseHeaders, text) =>
       resolve({
-        address,
         status,
         waitMs: performance.now() - sent,
         headers: responseHeaders,
