@@ -186,23 +186,29 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
       expect(placements(cafe)).toBe(1);
     });
 
-    it('answers 409 to a key whose order was cancelled: the key is spent', async () => {
-      const key = { 'idempotency-key': 'cancelled' };
-      const { body } = await placeAsync(key);
-      await cafe.cafe.core.get(CommandBus).execute(new CancelOrderCommand(body.order_id, 'flood'));
-      for (const headers of [{ ...ASYNC, ...key }, key]) {
-        const answer = await cafe.customer('POST', '/order/', { headers });
-        expect(answer.status).toBe(409);
-        expect(answer.body).toEqual({
-          ...ERROR_SHAPE,
-          statusCode: 409,
-          message: expect.stringContaining('cancelled'),
-        });
-      }
-      const polled = await cafe.customer('GET', `/orders/${body.order_id}?wait=5`);
-      expect(polled.body).toMatchObject({ status: 'cancelled', cancel_reason: 'flood' });
-      expect(placements(cafe)).toBe(1);
-    });
+    it.each([
+      ['customer_left', 409],
+      ['flood', 429],
+    ] as const)(
+      'answers %s-cancelled orders’ keys with %i: the key is spent',
+      async (reason, status) => {
+        const key = { 'idempotency-key': `cancelled-${reason}` };
+        const { body } = await placeAsync(key);
+        await cafe.cafe.core.get(CommandBus).execute(new CancelOrderCommand(body.order_id, reason));
+        for (const headers of [{ ...ASYNC, ...key }, key]) {
+          const answer = await cafe.customer('POST', '/order/', { headers });
+          expect(answer.status).toBe(status);
+          expect(answer.body).toEqual({
+            ...ERROR_SHAPE,
+            statusCode: status,
+            message: expect.stringContaining('cancelled'),
+          });
+        }
+        const polled = await cafe.customer('GET', `/orders/${body.order_id}?wait=5`);
+        expect(polled.body).toMatchObject({ status: 'cancelled', cancel_reason: reason });
+        expect(placements(cafe)).toBe(1);
+      },
+    );
 
     it.each([
       ['an empty key', ''],

@@ -1,4 +1,3 @@
-import { CafeMetrics } from '@cafe/ordering';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
 import { eventually } from './support/http-client';
 
@@ -39,10 +38,6 @@ describe.each(HTTP_ADAPTERS)('metrics on %s', (adapter) => {
     expect((await served.reply).status).toBe(200);
     leaving.abort();
     await eventually(async () => (await cafe.queued()) === 1);
-    const metrics = cafe.cafe.core.get(CafeMetrics);
-    metrics.countThrottled('burst');
-    metrics.countThrottled('burst');
-    metrics.countThrottled('sustained');
 
     const m = await scrape();
     expect(m.get('cafe_events_total{type="OrderPlaced"}')).toBe(3);
@@ -50,8 +45,6 @@ describe.each(HTTP_ADAPTERS)('metrics on %s', (adapter) => {
     expect(m.get('cafe_events_total{type="OrderFinished"}')).toBe(1);
     expect(m.get('cafe_events_total{type="OrderCancelled"}')).toBe(1);
     expect(m.get('cafe_cancellations_total{reason="customer_left"}')).toBe(1);
-    expect(m.get('cafe_throttled_requests_total{throttler="burst"}')).toBe(2);
-    expect(m.get('cafe_throttled_requests_total{throttler="sustained"}')).toBe(1);
     expect(m.get('cafe_queue_depth')).toBe(1);
     expect(m.get('cafe_orders_brewing')).toBe(0);
     expect(m.get('cafe_customers_waiting')).toBe(1);
@@ -76,6 +69,24 @@ describe.each(HTTP_ADAPTERS)('metrics on %s', (adapter) => {
     expect(after.get('cafe_queue_depth')).toBe(0);
     expect(after.get('cafe_orders_brewing')).toBe(1);
     expect(after.get('cafe_customers_waiting')).toBe(1);
+  });
+
+  it('counts the requests the flood defence refused, by throttler', async () => {
+    const strict = await TestCafe.start(adapter, {
+      THROTTLE_BURST_LIMIT: '2',
+      MAX_WAITING_PER_ADDRESS: '1',
+    });
+    try {
+      await strict.order(); // takes the address's one waiting place
+      expect((await strict.customer('POST', '/order/')).status).toBe(429); // the waiting cap
+      expect((await strict.customer('POST', '/order/')).status).toBe(429); // third in the burst window
+      const m = samples((await strict.barista('GET', '/metrics')).body);
+      expect(m.get('cafe_throttled_requests_total{throttler="waiting_cap"}')).toBe(1);
+      expect(m.get('cafe_throttled_requests_total{throttler="burst"}')).toBe(1);
+      expect(m.get('cafe_cancellations_total{reason="flood"}')).toBe(1);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('keeps each café’s metrics apart and serves them only to baristas', async () => {

@@ -1,18 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { call, eventually, type HttpAnswer } from './http-client';
+import { call, eventually, freePort, type HttpAnswer } from './http-client';
 
 /** The built entry point: `make test` builds before it runs the tests. */
 export const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'cafe', 'src', 'main.js');
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The real server as a child process on free loopback ports, for signals and crashes. */
 export class CafeProcess {

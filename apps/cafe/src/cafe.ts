@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino, { type Logger } from 'pino';
-import { createHttpApp, nestLoggerFor } from '@cafe/http';
+import { createHttpApp, listen, nestLoggerFor } from '@cafe/http';
 import {
   CoreModule,
   EventStore,
@@ -53,8 +53,12 @@ export async function startCafe(
     await core.close();
   });
   try {
-    const options = { adapter: config.httpAdapter, logger };
-    const customer = await createHttpApp(CustomerModule.forCore(core), {
+    const options = {
+      adapter: config.httpAdapter,
+      logger,
+      cutOffRetryAfterSeconds: config.flood.blockSeconds,
+    };
+    const customer = await createHttpApp(CustomerModule.forCore(core, config.flood), {
       ...options,
       docs: CUSTOMER_API_DOCS,
     });
@@ -64,8 +68,8 @@ export async function startCafe(
       docs: BARISTA_API_DOCS,
     });
     apps.push(barista);
-    await customer.listen(config.customerPort, config.host);
-    await barista.listen(config.baristaPort, config.host);
+    await listen(customer, config.customerPort, config.host);
+    await listen(barista, config.baristaPort, config.host);
     return {
       core,
       customer,

@@ -2,7 +2,8 @@ import { ConfigError, loadConfig } from './config';
 
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
-    expect(loadConfig({})).toEqual({
+    const config = loadConfig({});
+    expect(config).toMatchObject({
       host: '0.0.0.0',
       customerPort: 8000,
       baristaPort: 8001,
@@ -10,7 +11,15 @@ describe('loadConfig', () => {
       logLevel: 'info',
       logFormat: 'json',
       eventStore: { kind: 'memory' },
+      queuePolicy: 'fifo',
+      flood: {
+        burst: { limit: 300, seconds: 10 },
+        sustained: { limit: 1000, seconds: 3600 },
+        blockSeconds: 900,
+        maxWaitingPerAddress: 300,
+      },
     });
+    expect(config.flood.trustedProxies.entries).toEqual([]);
   });
 
   it.each([
@@ -31,7 +40,7 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'warn',
         LOG_FORMAT: 'pretty',
       }),
-    ).toEqual({
+    ).toMatchObject({
       host: '127.0.0.1',
       customerPort: 9000,
       baristaPort: 9001,
@@ -40,6 +49,28 @@ describe('loadConfig', () => {
       logFormat: 'pretty',
       eventStore: { kind: 'memory' },
     });
+  });
+
+  it('reads the flood defence and the queue policy', () => {
+    const config = loadConfig({
+      QUEUE_POLICY: 'fair',
+      TRUSTED_PROXIES: '10.0.0.1, 172.16.0.0/12',
+      THROTTLE_BURST_LIMIT: '50',
+      THROTTLE_BURST_SECONDS: '5',
+      THROTTLE_SUSTAINED_LIMIT: '500',
+      THROTTLE_SUSTAINED_SECONDS: '600',
+      THROTTLE_BLOCK_SECONDS: '60',
+      MAX_WAITING_PER_ADDRESS: '20',
+    });
+    expect(config.queuePolicy).toBe('fair');
+    expect(config.flood).toMatchObject({
+      burst: { limit: 50, seconds: 5 },
+      sustained: { limit: 500, seconds: 600 },
+      blockSeconds: 60,
+      maxWaitingPerAddress: 20,
+    });
+    expect(config.flood.trustedProxies.entries).toEqual(['10.0.0.1', '172.16.0.0/12']);
+    expect(config.flood.trustedProxies.includes('172.20.0.2')).toBe(true);
   });
 
   it.each([
@@ -53,6 +84,15 @@ describe('loadConfig', () => {
     [{ EVENT_STORE: 'sqlite:' }, /EVENT_STORE must be "memory" or "sqlite:<path>"/],
     [{ EVENT_STORE: 'postgres://db' }, /EVENT_STORE must be "memory" or "sqlite:<path>"/],
     [{ CUSTOMER_PORT: '9000', BARISTA_PORT: '9000' }, /CUSTOMER_PORT and BARISTA_PORT must differ/],
+    [{ QUEUE_POLICY: 'lifo' }, /QUEUE_POLICY must be one of fifo, fair/],
+    [{ TRUSTED_PROXIES: '10.0.0.1,nginx' }, /TRUSTED_PROXIES: "nginx" is not an IP address/],
+    [{ TRUSTED_PROXIES: '10.0.0.0/40' }, /TRUSTED_PROXIES: "10.0.0.0\/40" has an invalid prefix/],
+    [{ THROTTLE_BURST_LIMIT: '0' }, /THROTTLE_BURST_LIMIT must be a whole number/],
+    [{ THROTTLE_BURST_SECONDS: '1.5' }, /THROTTLE_BURST_SECONDS/],
+    [{ THROTTLE_SUSTAINED_LIMIT: 'many' }, /THROTTLE_SUSTAINED_LIMIT/],
+    [{ THROTTLE_SUSTAINED_SECONDS: '-5' }, /THROTTLE_SUSTAINED_SECONDS/],
+    [{ THROTTLE_BLOCK_SECONDS: '1000001' }, /THROTTLE_BLOCK_SECONDS/],
+    [{ MAX_WAITING_PER_ADDRESS: 'x' }, /MAX_WAITING_PER_ADDRESS/],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,5 +1,6 @@
-import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
-import type { EventStoreChoice } from '@cafe/ordering';
+import { HTTP_ADAPTERS, type HttpAdapterName, TrustedProxies } from '@cafe/http';
+import { type EventStoreChoice, QUEUE_POLICIES, type QueuePolicyName } from '@cafe/ordering';
+import type { FloodDefenceOptions } from '../../customer/src/flood/flood-defence.options';
 
 /** pino's levels; `silent` logs nothing. At `warn` and above no line is written per request. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -16,6 +17,8 @@ export interface CafeConfig {
   readonly logLevel: LogLevelName;
   readonly logFormat: LogFormat;
   readonly eventStore: EventStoreChoice;
+  readonly queuePolicy: QueuePolicyName;
+  readonly flood: FloodDefenceOptions;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -35,6 +38,8 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
     eventStore: eventStore(env, 'EVENT_STORE'),
+    queuePolicy: oneOf(env, 'QUEUE_POLICY', QUEUE_POLICIES, 'fifo'),
+    flood: floodDefence(env),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -42,6 +47,23 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     );
   }
   return config;
+}
+
+/** Defaults for the story: a group of 200 at once from one address passes; thousands do not. */
+function floodDefence(env: Env): FloodDefenceOptions {
+  return {
+    trustedProxies: trustedProxies(env, 'TRUSTED_PROXIES'),
+    burst: {
+      limit: count(env, 'THROTTLE_BURST_LIMIT', 300),
+      seconds: count(env, 'THROTTLE_BURST_SECONDS', 10),
+    },
+    sustained: {
+      limit: count(env, 'THROTTLE_SUSTAINED_LIMIT', 1000),
+      seconds: count(env, 'THROTTLE_SUSTAINED_SECONDS', 3600),
+    },
+    blockSeconds: count(env, 'THROTTLE_BLOCK_SECONDS', 900),
+    maxWaitingPerAddress: count(env, 'MAX_WAITING_PER_ADDRESS', 300),
+  };
 }
 
 function raw(env: Env, name: string): string | undefined {
@@ -62,6 +84,25 @@ function port(env: Env, name: string, fallback: number): number {
     throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${value}"`);
   }
   return parsed;
+}
+
+/** Limits and durations: a whole number from 1 to a million (seconds: over eleven days). */
+function count(env: Env, name: string, fallback: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || parsed < 1 || parsed > 1_000_000) {
+    throw new ConfigError(`${name} must be a whole number from 1 to 1000000, got "${value}"`);
+  }
+  return parsed;
+}
+
+function trustedProxies(env: Env, name: string): TrustedProxies {
+  try {
+    return TrustedProxies.parse(raw(env, name) ?? '');
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
 }
 
 function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {

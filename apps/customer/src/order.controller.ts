@@ -9,6 +9,7 @@ import {
   Param,
   Post,
   Query,
+  UseGuards,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
@@ -20,10 +21,11 @@ import {
   WaitingCustomers,
 } from '@cafe/ordering';
 import {
+  ClientAddressPipe,
   Departure,
   type OrderResponse,
   type OrderStatusResponse,
-  PeerAddress,
+  PeerConnection,
   ReplyHead,
   SentBody,
   toOrderResponse,
@@ -32,6 +34,7 @@ import {
 import { GetOrderQueryDto, OrderIdParams } from './dto/get-order.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
 import { ApiGetOrder, ApiPlaceOrder } from './order.api-docs';
+import { FloodGuard } from './flood/flood.guard';
 import { idempotencyClaim, prefersRespondAsync } from './order-headers';
 
 @Controller()
@@ -52,9 +55,10 @@ export class OrderController {
   @Post('order')
   @ApiPlaceOrder()
   @HttpCode(HttpStatus.OK)
+  @UseGuards(FloodGuard)
   async placeOrder(
     @Body() body: PlaceOrderDto,
-    @PeerAddress() clientAddress: string,
+    @PeerConnection(ClientAddressPipe) clientAddress: string,
     @Departure() departure: AbortSignal,
     @SentBody() sentBody: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,

@@ -19,6 +19,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Titles the app's API documents at /docs. */
   docs: ApiDocsInfo;
+  /** Retry-After of a waiting order cancelled because its address was blocked (THROTTLE_BLOCK_SECONDS). */
+  cutOffRetryAfterSeconds?: number;
 }
 
 /** The root of every HTTP app: the app's own module plus what every app has. */
@@ -28,7 +30,7 @@ class HttpAppModule {}
 /** Creates one HTTP app on either platform with the rules both apps share. */
 export async function createHttpApp(
   appModule: DynamicModule,
-  { adapter, logger: log, docs }: HttpAppOptions,
+  { adapter, logger: log, docs, cutOffRetryAfterSeconds }: HttpAppOptions,
 ): Promise<INestApplication> {
   const module = { module: HttpAppModule, imports: [appModule, requestLogModule(log)] };
   const logger = nestLoggerFor(log);
@@ -54,7 +56,7 @@ export async function createHttpApp(
       errorHttpStatusCode: 422,
     }),
   );
-  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), cutOffRetryAfterSeconds));
   setupApiDocs(app, docs);
   return app;
 }
@@ -72,4 +74,16 @@ async function createExpressApp(
   app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, strict: false });
   app.disable('x-powered-by');
   return app;
+}
+
+/**
+ * Connections the kernel queues before the app accepts them (capped by net.core.somaxconn).
+ * Node's default, 511, overflows when a flood opens thousands at once, and then everyone's new
+ * connections are dropped or reset, the regulars' too.
+ */
+export const LISTEN_BACKLOG = 4096;
+
+/** Starts listening with our backlog; both platforms take node's listen options. */
+export async function listen(app: INestApplication, port: number, host: string): Promise<void> {
+  await app.listen({ port, host, backlog: LISTEN_BACKLOG } as unknown as number);
 }

@@ -1,5 +1,11 @@
 import { STATUS_CODES } from 'node:http';
-import { type ArgumentsHost, Catch, HttpException, HttpStatus } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  HttpException,
+  type HttpServer,
+  HttpStatus,
+} from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import { ApiProperty } from '@nestjs/swagger';
 import {
@@ -7,9 +13,11 @@ import {
   EventStoreUnavailable,
   IdempotencyKeyReused,
   OrderNotFound,
+  OrderWasCancelled,
   QueueEmpty,
   ServiceClosing,
 } from '@cafe/ordering';
+import { TooManyRequests } from './too-many-requests.exception';
 
 /** Seconds a client should wait before retrying after a 503 at shutdown. */
 const RETRY_AFTER_CLOSING_SECONDS = 5;
@@ -20,7 +28,13 @@ export function statusOf(error: DomainError): HttpStatus {
   if (error instanceof ServiceClosing) return HttpStatus.SERVICE_UNAVAILABLE;
   if (error instanceof EventStoreUnavailable) return HttpStatus.SERVICE_UNAVAILABLE;
   if (error instanceof IdempotencyKeyReused) return HttpStatus.UNPROCESSABLE_ENTITY;
+  if (isCutOff(error)) return HttpStatus.TOO_MANY_REQUESTS;
   return HttpStatus.CONFLICT;
+}
+
+/** The order was accepted, then cancelled because its address was blocked as a flood. */
+function isCutOff(error: unknown): error is OrderWasCancelled {
+  return error instanceof OrderWasCancelled && error.reason === 'flood';
 }
 
 /** The body of every error answer; a class so that the API documents can show it. */
@@ -44,14 +58,31 @@ export class ErrorBody {
  */
 @Catch()
 export class HttpErrorFilter extends BaseExceptionFilter {
+  /** `cutOffRetryAfterSeconds`: how long an address cut off as a flood stays blocked. */
+  constructor(
+    applicationRef: HttpServer,
+    private readonly cutOffRetryAfterSeconds?: number,
+  ) {
+    super(applicationRef);
+  }
+
   override catch(error: unknown, host: ArgumentsHost): void {
     const answer = this.toHttpException(error);
     if (!answer) return super.catch(error, host);
-    if (error instanceof ServiceClosing) {
+    const retryAfter = this.retryAfterSeconds(error);
+    if (retryAfter !== undefined) {
       const response = host.switchToHttp().getResponse();
-      this.applicationRef?.setHeader(response, 'Retry-After', String(RETRY_AFTER_CLOSING_SECONDS));
+      this.applicationRef?.setHeader(response, 'Retry-After', String(retryAfter));
     }
     super.catch(answer, host);
+  }
+
+  /** Every 429 and 503 says when to come back. */
+  private retryAfterSeconds(error: unknown): number | undefined {
+    if (error instanceof ServiceClosing) return RETRY_AFTER_CLOSING_SECONDS;
+    if (error instanceof TooManyRequests) return error.retryAfterSeconds;
+    if (isCutOff(error)) return this.cutOffRetryAfterSeconds;
+    return undefined;
   }
 
   private toHttpException(error: unknown): HttpException | undefined {

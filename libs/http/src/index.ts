@@ -1,3 +1,5 @@
+export * from './client-address';
+export * from './client-address.pipe';
 export * from './create-http-app';
 export * from './event-response';
 export * from './http-error.filter';
@@ -7,3 +9,4 @@ export * from './api-docs';
 export * from './health/health.module';
 export * from './request-log';
 export * from './server-sent-events';
+export * from './too-many-requests.exception';

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Connection } from './client-address';
 
 /**
  * The only code that knows both platforms: Express hands Nest node's own request and response,
@@ -28,10 +29,18 @@ export const Departure = createParamDecorator((_: unknown, context: ExecutionCon
   return departure.signal;
 });
 
-/** The address of the peer on the other end of the socket. */
-export const PeerAddress = createParamDecorator(
-  (_: unknown, context: ExecutionContext): string =>
-    nodeRequest(context).socket.remoteAddress ?? 'unknown',
+/** The socket's peer and the forwarding header; `resolveClientAddress` decides whom to believe. */
+export function connectionOf(context: ExecutionContext): Connection {
+  const request = nodeRequest(context);
+  return {
+    peerAddress: request.socket.remoteAddress,
+    forwardedFor: request.headers['x-forwarded-for'],
+  };
+}
+
+/** The request's `Connection`; pipe it through `ClientAddressPipe` for the client's address. */
+export const PeerConnection = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  connectionOf(context),
 );
 
 /**
@@ -64,3 +73,7 @@ export const ReplyHead = createParamDecorator(
 export const SentBody = createParamDecorator(
   (_: unknown, context: ExecutionContext): unknown => context.switchToHttp().getRequest().body,
 );
+/** Calls `listener` once when the exchange is over: the response was sent, or the client left. */
+export function onExchangeEnd(context: ExecutionContext, listener: () => void): void {
+  nodeResponse(context).once('close', listener);
+}

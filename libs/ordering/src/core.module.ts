@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { CancelOrderHandler } from './commands/cancel-order.handler';
+import { CutOffAddressHandler } from './commands/cut-off-address.handler';
 import { FinishOrderHandler } from './commands/finish-order.handler';
 import { PlaceOrderHandler } from './commands/place-order.handler';
 import { StartNextOrderHandler } from './commands/start-next-order.handler';
@@ -15,12 +16,19 @@ import { OrderRepository } from './order.repository';
 import { BoardProjection } from './projections/board.projection';
 import { IdempotencyKeyProjection } from './projections/idempotency-key.projection';
 import { OrderStatusProjection } from './projections/order-status.projection';
+import { NextOrder, type QueuePolicyName } from './projections/queue-policy';
 import { QueueProjection } from './projections/queue.projection';
 import { GetBoardHandler } from './queries/get-board.handler';
 import { GetEventHistoryHandler } from './queries/get-event-history.handler';
 import { GetOrderHandler } from './queries/get-order.handler';
+import { QueuedByAddressProjection } from './projections/queued-by-address.projection';
 import { GetQueueSnapshotHandler } from './queries/get-queue-snapshot.handler';
 import { WaitingCustomers } from './waiting/waiting-customers';
+
+export interface CoreOptions {
+  readonly eventStore?: EventStoreChoice;
+  readonly queuePolicy?: QueuePolicyName;
+}
 
 /**
  * The one core of a process: the buses, the event store, its inline projections and the
@@ -33,7 +41,9 @@ import { WaitingCustomers } from './waiting/waiting-customers';
     QueueProjection,
     OrderStatusProjection,
     IdempotencyKeyProjection,
+    QueuedByAddressProjection,
     eventStoreProvider(IN_MEMORY),
+    { provide: NextOrder, useExisting: QueueProjection },
     OrderRepository,
     EventFeed,
     WaitingCustomers,
@@ -42,6 +52,7 @@ import { WaitingCustomers } from './waiting/waiting-customers';
     StartNextOrderHandler,
     FinishOrderHandler,
     CancelOrderHandler,
+    CutOffAddressHandler,
     GetQueueSnapshotHandler,
     GetEventHistoryHandler,
     BoardProjection,
@@ -50,9 +61,16 @@ import { WaitingCustomers } from './waiting/waiting-customers';
   ],
 })
 export class CoreModule {
-  /** The core with the event store of the configuration; plain `CoreModule` keeps the log in memory. */
-  static forRoot({ eventStore }: { readonly eventStore: EventStoreChoice }): DynamicModule {
+  /** The core with the event store and the queue policy of the configuration; by default in memory and fifo. */
+  static forRoot({
+    eventStore = IN_MEMORY,
+    queuePolicy = 'fifo',
+  }: CoreOptions = {}): DynamicModule {
+    const next = queuePolicy === 'fair' ? QueuedByAddressProjection : QueueProjection;
     // A provider of a dynamic module replaces the decorator's provider with the same token.
-    return { module: CoreModule, providers: [eventStoreProvider(eventStore)] };
+    return {
+      module: CoreModule,
+      providers: [eventStoreProvider(eventStore), { provide: NextOrder, useExisting: next }],
+    };
   }
 }

@@ -1,4 +1,5 @@
 export * from './commands/cancel-order.command';
+export * from './commands/cut-off-address.command';
 export * from './commands/finish-order.command';
 export * from './commands/place-order.command';
 export * from './commands/start-next-order.command';
@@ -16,6 +17,7 @@ export * from './events';
 export * from './metrics/cafe-metrics';
 export * from './queries/get-board.query';
 export * from './queries/get-event-history.query';
+export * from './projections/queue-policy';
 export * from './queries/get-queue-snapshot.query';
 export * from './waiting/waiting-customers';
 export * from './logging/event-log';

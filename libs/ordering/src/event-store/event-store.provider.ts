@@ -2,6 +2,7 @@ import type { FactoryProvider } from '@nestjs/common';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
 import { OrderStatusProjection } from '../projections/order-status.projection';
 import { QueueProjection } from '../projections/queue.projection';
+import { QueuedByAddressProjection } from '../projections/queued-by-address.projection';
 import { EventStore, type InlineProjection } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -12,7 +13,12 @@ export type EventStoreChoice = { kind: 'memory' } | { kind: 'sqlite'; path: stri
 export const IN_MEMORY: EventStoreChoice = { kind: 'memory' };
 
 /** The views kept inside `append`: every command reads them, so they are never behind the log. */
-const INLINE_PROJECTIONS = [QueueProjection, OrderStatusProjection, IdempotencyKeyProjection];
+const INLINE_PROJECTIONS = [
+  QueueProjection,
+  OrderStatusProjection,
+  IdempotencyKeyProjection,
+  QueuedByAddressProjection,
+];
 
 /** Provides the chosen adapter with the inline projections; a SQLite log is replayed into them on open. */
 export function eventStoreProvider(choice: EventStoreChoice): FactoryProvider<EventStore> {

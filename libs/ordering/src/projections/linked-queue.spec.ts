@@ -46,6 +46,8 @@ describe('LinkedQueue', () => {
   it('reports a missing key and refuses a duplicate', () => {
     const queue = filled('a');
     expect(queue.delete('nope')).toBe(false);
+    expect(queue.get('a')).toBe(0);
+    expect(queue.get('nope')).toBeUndefined();
     expect(() => queue.pushBack('a', 1)).toThrow(/already queued/);
   });
 });

@@ -22,6 +22,10 @@ export class LinkedQueue<V> {
     return this.nodes.has(key);
   }
 
+  get(key: string): V | undefined {
+    return this.nodes.get(key)?.value;
+  }
+
   /** The oldest entry, left in place. */
   peek(): { key: string; value: V } | undefined {
     return this.head;

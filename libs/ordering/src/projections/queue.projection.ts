@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 import { LinkedQueue } from './linked-queue';
+import { NextOrder } from './queue-policy';
 
 /** The orders no barista has started, oldest first. Values are the placement times. */
 @Injectable()
-export class QueueProjection implements InlineProjection {
+export class QueueProjection extends NextOrder implements InlineProjection {
   private readonly queue = new LinkedQueue<number>();
 
   apply({ event }: StoredEvent): void {
@@ -20,7 +21,7 @@ export class QueueProjection implements InlineProjection {
   }
 
   /** The order a barista should take next, if any. */
-  next(): string | undefined {
+  override next(): string | undefined {
     return this.queue.peek()?.key;
   }
 

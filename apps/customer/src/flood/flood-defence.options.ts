@@ -1,0 +1,21 @@
+import type { TrustedProxies } from '@cafe/http';
+
+/** A rate limit: at most `limit` orders per `seconds` from one address. */
+export interface ThrottleWindow {
+  readonly limit: number;
+  readonly seconds: number;
+}
+
+/** The customer app's defence against one address flooding orders (README "Flood defence"). */
+export interface FloodDefenceOptions {
+  /** Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES). */
+  readonly trustedProxies: TrustedProxies;
+  /** A short window that a group passes and a flood does not. */
+  readonly burst: ThrottleWindow;
+  /** A long window for an address that stays just under the burst limit. */
+  readonly sustained: ThrottleWindow;
+  /** How long an address that exceeded either window is refused; its queued orders are cancelled. */
+  readonly blockSeconds: number;
+  /** Orders one address may have waiting at once (each holds a request open for minutes). */
+  readonly maxWaitingPerAddress: number;
+}

@@ -1,0 +1,140 @@
+import { EventStore } from '@cafe/ordering';
+import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
+import { burstFrom, countStatuses, FLOOD_ADDRESS, rushHour, startBaristas } from './support/crowd';
+import { expectFloodCutOff, p95Wait } from './support/flood-outcome';
+
+const ERROR_SHAPE = { statusCode: 429, error: 'Too Many Requests', message: expect.any(String) };
+
+const portsOf = ({ cafe }: TestCafe) => ({
+  customer: cafe.customerPort,
+  barista: cafe.baristaPort,
+});
+
+jest.setTimeout(60_000);
+
+describe.each(HTTP_ADAPTERS)('flood defence on %s, default settings', (adapter) => {
+  let cafe: TestCafe;
+  /** The regulars' p95 wait in the same rush hour without a flood, measured once. */
+  let calmP95: number;
+
+  beforeAll(async () => {
+    cafe = await TestCafe.start(adapter);
+    const { regulars } = await rushHour(portsOf(cafe));
+    expect(countStatuses(regulars)).toEqual({ 200: 200 });
+    calmP95 = p95Wait(regulars);
+    await cafe.close();
+  });
+
+  beforeEach(async () => {
+    cafe = await TestCafe.start(adapter);
+  });
+
+  afterEach(() => cafe.close());
+
+  it('serves a group of 200 arriving at once from one address in full', async () => {
+    const baristas = startBaristas(cafe.cafe.baristaPort, 10);
+    const group = await burstFrom(cafe.cafe.customerPort, '127.0.55.5', 200);
+    await baristas.stop();
+    expect(countStatuses(group)).toEqual({ 200: 200 });
+  });
+
+  it.each([
+    ['a flood of 3,000 at once', false],
+    ['the same flood forging a changing X-Forwarded-For', true],
+  ])('cuts off %s; every regular is served about as fast as without it', async (_, forge) => {
+    const outcome = await rushHour(portsOf(cafe), { count: 3000, forge });
+    expectFloodCutOff(
+      outcome,
+      [...cafe.cafe.core.get(EventStore).readAll()],
+      calmP95,
+      `${adapter}${forge ? ', forged X-Forwarded-For' : ''}`,
+    );
+  });
+
+  it('answers a cut-off address 429 with Retry-After on its waiting orders', async () => {
+    const smallCafe = await TestCafe.start(adapter, {
+      THROTTLE_BURST_LIMIT: '5',
+      THROTTLE_BLOCK_SECONDS: '120',
+    });
+    try {
+      const waiting = [];
+      for (let i = 0; i < 5; i++)
+        waiting.push((await smallCafe.order({ localAddress: FLOOD_ADDRESS })).reply);
+      const sixth = await smallCafe.customer('POST', '/order/', { localAddress: FLOOD_ADDRESS });
+      expect(sixth.status).toBe(429);
+      expect(sixth.headers['retry-after']).toBe('120');
+      for (const reply of await Promise.all(waiting)) {
+        expect(reply.status).toBe(429);
+        expect(reply.headers['retry-after']).toBe('120');
+        expect(reply.body).toEqual(ERROR_SHAPE);
+      }
+      expect(await smallCafe.queued()).toBe(0);
+      expect((await smallCafe.barista('GET', '/start/')).status).toBe(404);
+      // Another address is not affected, and baristas are never throttled.
+      const other = await smallCafe.order({ localAddress: '127.0.3.3' });
+      expect(await smallCafe.queued()).toBe(1);
+      for (let i = 0; i < 20; i++)
+        expect((await smallCafe.barista('GET', '/queue')).status).toBe(200);
+      const started = await smallCafe.barista('GET', '/start/');
+      await smallCafe.barista('POST', `/finish/?order_id=${started.body.order_id}`);
+      expect((await other.reply).status).toBe(200);
+    } finally {
+      await smallCafe.close();
+    }
+  });
+
+  it('caps the orders one address may have waiting, without blocking it', async () => {
+    const capped = await TestCafe.start(adapter, { MAX_WAITING_PER_ADDRESS: '3' });
+    try {
+      const waiting = [];
+      for (let i = 0; i < 3; i++) waiting.push(await capped.order({ localAddress: FLOOD_ADDRESS }));
+      const fourth = await capped.customer('POST', '/order/', { localAddress: FLOOD_ADDRESS });
+      expect(fourth.status).toBe(429);
+      expect(fourth.headers['retry-after']).toBe('60');
+      expect(fourth.body).toEqual(ERROR_SHAPE);
+      expect(await capped.queued()).toBe(3);
+
+      const started = await capped.barista('GET', '/start/');
+      await capped.barista('POST', `/finish/?order_id=${started.body.order_id}`);
+      expect((await waiting[0].reply).status).toBe(200);
+      // The place is free again once the answer is out.
+      const again = await capped.order({ localAddress: FLOOD_ADDRESS });
+      expect(await capped.queued()).toBe(3);
+      again.reply.catch(() => undefined);
+    } finally {
+      await capped.close();
+    }
+  });
+
+  it('under QUEUE_POLICY=fair, a regular behind a backlog of 150 from one address is served next', async () => {
+    const startsAhead = async (queuePolicy: string) => {
+      const policyCafe = await TestCafe.start(adapter, { QUEUE_POLICY: queuePolicy });
+      try {
+        const backlog = [];
+        for (let i = 0; i < 150; i++)
+          backlog.push((await policyCafe.order({ localAddress: '127.0.77.7' })).reply);
+        const regular = await policyCafe.order({ localAddress: '127.0.3.3' });
+        const sent = performance.now();
+        const baristas = startBaristas(policyCafe.cafe.baristaPort, 10);
+        const answer = await regular.reply;
+        const waitMs = performance.now() - sent;
+        await Promise.all(backlog);
+        await baristas.stop();
+        const starts = [...policyCafe.cafe.core.get(EventStore).readAll()]
+          .filter(({ event }) => event.type === 'OrderStarted')
+          .map(({ event }) => event.orderId);
+        return { ahead: starts.indexOf(answer.body.order_id), waitMs };
+      } finally {
+        await policyCafe.close();
+      }
+    };
+    const fifo = await startsAhead('fifo');
+    const fair = await startsAhead('fair');
+    console.log(
+      `${adapter}: regular's wait behind 150: fifo ${fifo.waitMs.toFixed(0)} ms, fair ${fair.waitMs.toFixed(0)} ms`,
+    );
+    expect(fifo.ahead).toBe(150);
+    expect(fair.ahead).toBeLessThanOrEqual(1);
+    expect(fair.waitMs).toBeLessThan(fifo.waitMs);
+  });
+});

@@ -1,0 +1,60 @@
+import { EventStore } from '@cafe/ordering';
+import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
+import { countStatuses, rushHour } from './support/crowd';
+import { expectFloodCutOff, p95Wait } from './support/flood-outcome';
+import { call, eventually } from './support/http-client';
+import { NGINX, TestNginx } from './support/nginx';
+
+if (!TestNginx.installed()) {
+  const message = `${NGINX} is missing: the nginx tests cannot run (apt-get install nginx; .ci/run does).`;
+  // In CI nginx must be there: missing it is a failure, not a skip.
+  if (process.env.CI) throw new Error(message);
+  console.warn(`SKIPPED: ${message}`);
+}
+const describeWithNginx = TestNginx.installed() ? describe : describe.skip;
+
+jest.setTimeout(60_000);
+
+describeWithNginx.each(HTTP_ADAPTERS)('docker/nginx.conf in front of the café on %s', (adapter) => {
+  let cafe: TestCafe;
+  let nginx: TestNginx;
+
+  beforeEach(async () => {
+    cafe = await TestCafe.start(adapter, { TRUSTED_PROXIES: '127.0.0.1' });
+    nginx = await TestNginx.start(cafe.cafe.customerPort);
+  });
+
+  afterEach(async () => {
+    await nginx?.stop();
+    await cafe?.close();
+  });
+
+  const ports = () => ({ customer: nginx.port, barista: cafe.cafe.baristaPort });
+
+  it('passes orders through with the client address, not a forged one', async () => {
+    const served = call(nginx.port, 'POST', '/order', {
+      localAddress: '127.0.4.4',
+      headers: { 'x-forwarded-for': '6.6.6.6' },
+    });
+    await eventually(async () => (await cafe.queued()) === 1);
+    const placed = [...cafe.cafe.core.get(EventStore).readAll()].map(({ event }) => event);
+    expect(placed[0]).toMatchObject({ type: 'OrderPlaced', clientAddress: '127.0.4.4' });
+    const next = await cafe.barista('GET', '/start/');
+    await cafe.barista('POST', `/finish/?order_id=${next.body.order_id}`);
+    expect((await served).status).toBe(200);
+  });
+
+  it('cuts off a flood of 3,000 with the same outcome as without nginx', async () => {
+    const { regulars } = await rushHour(ports());
+    expect(countStatuses(regulars)).toEqual({ 200: 200 });
+    const calmP95 = p95Wait(regulars);
+
+    const outcome = await rushHour(ports(), { count: 3000, forge: true });
+    expectFloodCutOff(
+      outcome,
+      [...cafe.cafe.core.get(EventStore).readAll()],
+      calmP95,
+      `${adapter} through nginx`,
+    );
+  });
+});

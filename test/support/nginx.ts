@@ -1,0 +1,90 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually, freePort } from './http-client';
+
+/** Debian's nginx; `.ci/run` installs it. */
+export const NGINX = '/usr/sbin/nginx';
+export const NGINX_CONF = join(__dirname, '..', '..', 'docker', 'nginx.conf');
+
+/**
+ * The production configuration (docker/nginx.conf) with only its addresses changed for a test:
+ * nginx listens on `listen` instead of 8080 and proxies to `upstream` instead of `cafe:8000`.
+ */
+export function renderNginxConf(listen: string, upstream: string): string {
+  const conf = readFileSync(NGINX_CONF, 'utf8');
+  return replaceOnce(
+    replaceOnce(conf, 'listen 8080;', `listen ${listen};`),
+    'server cafe:8000;',
+    `server ${upstream};`,
+  );
+}
+
+function replaceOnce(text: string, line: string, replacement: string): string {
+  const parts = text.split(line);
+  if (parts.length !== 2) throw new Error(`docker/nginx.conf must contain "${line}" exactly once`);
+  return parts.join(replacement);
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => resolve(socket.destroy() && true));
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** nginx in the foreground with the rendered production config, on a free loopback port. */
+export class TestNginx {
+  private stderr = '';
+
+  private constructor(
+    readonly port: number,
+    private readonly prefix: string,
+    private readonly process: ChildProcess,
+  ) {
+    process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString()).slice(-4000);
+    });
+  }
+
+  static installed(): boolean {
+    return existsSync(NGINX);
+  }
+
+  static async start(upstreamPort: number): Promise<TestNginx> {
+    const port = await freePort();
+    const prefix = mkdtempSync(join(tmpdir(), 'cafe-nginx-'));
+    const conf = join(prefix, 'nginx.conf');
+    writeFileSync(conf, renderNginxConf(`127.0.0.1:${port}`, `127.0.0.1:${upstreamPort}`));
+    const child = spawn(
+      NGINX,
+      ['-p', prefix, '-c', conf, '-g', `daemon off; pid ${join(prefix, 'nginx.pid')};`],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    const nginx = new TestNginx(port, prefix, child);
+    try {
+      await eventually(async () => {
+        if (child.exitCode !== null)
+          throw new Error(`nginx exited ${child.exitCode}: ${nginx.stderr}`);
+        return accepts(port);
+      });
+    } catch (error) {
+      await nginx.stop();
+      throw error;
+    }
+    return nginx;
+  }
+
+  /** Fast shutdown (SIGTERM), then the temporary prefix goes. */
+  async stop(): Promise<void> {
+    if (this.process.exitCode === null && this.process.signalCode === null) {
+      const exited = new Promise((resolve) => this.process.once('exit', resolve));
+      this.process.kill('SIGTERM');
+      await exited;
+    }
+    rmSync(this.prefix, { recursive: true, force: true });
+  }
+}
