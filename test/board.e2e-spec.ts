@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { EventStore } from '@cafe/ordering';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
+import { describeWithInstalled } from './support/installed-tool';
 
 /** Debian's package; .ci/run installs it. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -69,14 +70,7 @@ describe.each(HTTP_ADAPTERS)('the order board page on %s', (adapter) => {
 // A browser on a loaded 2-core CI machine: page loads and launches take seconds, not milliseconds.
 jest.setTimeout(30_000);
 
-const haveChromium = existsSync(CHROMIUM);
-if (!haveChromium) {
-  console.warn(
-    `SKIPPED the board's browser test: no chromium at ${CHROMIUM} (apt-get install chromium)`,
-  );
-}
-
-(haveChromium ? describe : describe.skip).each(HTTP_ADAPTERS)(
+describeWithInstalled(CHROMIUM, 'chromium').each(HTTP_ADAPTERS)(
   'the order board in chromium on %s',
   (adapter) => {
     let browser: Browser;

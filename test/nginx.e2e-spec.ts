@@ -3,17 +3,21 @@ import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
 import { countStatuses, rushHour } from './support/crowd';
 import { expectFloodCutOff, p95Wait } from './support/flood-outcome';
 import { call, eventually } from './support/http-client';
-import { NGINX, TestNginx } from './support/nginx';
+import { describeWithInstalled } from './support/installed-tool';
+import { checkNginxConf, NGINX, TestNginx } from './support/nginx';
 
-if (!TestNginx.installed()) {
-  const message = `${NGINX} is missing: the nginx tests cannot run (apt-get install nginx; .ci/run does).`;
-  // In CI nginx must be there: missing it is a failure, not a skip.
-  if (process.env.CI) throw new Error(message);
-  console.warn(`SKIPPED: ${message}`);
-}
-const describeWithNginx = TestNginx.installed() ? describe : describe.skip;
+const describeWithNginx = describeWithInstalled(NGINX, 'nginx');
 
 jest.setTimeout(60_000);
+
+describeWithNginx('docker/nginx.conf', () => {
+  it('passes `nginx -t` with only its addresses changed', () => {
+    expect(checkNginxConf()).toEqual({
+      status: 0,
+      stderr: expect.stringContaining('test is successful'),
+    });
+  });
+});
 
 describeWithNginx.each(HTTP_ADAPTERS)('docker/nginx.conf in front of the café on %s', (adapter) => {
   let cafe: TestCafe;

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,24 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/** `nginx -t` on the rendered production config: its exit status and what it printed. */
+export function checkNginxConf(): { status: number | null; stderr: string } {
+  const prefix = mkdtempSync(join(tmpdir(), 'cafe-nginx-t-'));
+  try {
+    const conf = join(prefix, 'nginx.conf');
+    writeFileSync(conf, renderNginxConf('127.0.0.1:8080', '127.0.0.1:8000'));
+    const { status, stderr } = spawnSync(
+      NGINX,
+      ['-t', '-p', prefix, '-c', conf, '-g', `pid ${join(prefix, 'nginx.pid')};`],
+      // A pipe for stdout would be a socket, which nginx cannot open as /dev/stdout (access_log).
+      { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    return { status, stderr };
+  } finally {
+    rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
 /** nginx in the foreground with the rendered production config, on a free loopback port. */
 export class TestNginx {
   private stderr = '';
@@ -48,10 +66,6 @@ export class TestNginx {
     process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString()).slice(-4000);
     });
-  }
-
-  static installed(): boolean {
-    return existsSync(NGINX);
   }
 
   static async start(upstreamPort: number): Promise<TestNginx> {
