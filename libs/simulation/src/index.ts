@@ -1,0 +1,5 @@
+export * from './random';
+export * from './report';
+export * from './simulation';
+export * from './source-addresses';
+export * from './stats';

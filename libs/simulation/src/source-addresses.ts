@@ -1,0 +1,23 @@
+import { isIP } from 'node:net';
+
+/** Each address's last octet runs 1..250, so no address ends in 0 or 255. */
+const HOSTS_PER_BLOCK = 250;
+const BLOCKS = 250;
+export const MAX_SOURCE_ADDRESSES = HOSTS_PER_BLOCK * BLOCKS;
+
+/**
+ * The loopback address a simulated client with this index binds to: 127.0.1.1, 127.0.1.2, …
+ * 127.0.1.250, 127.0.2.1, … Linux routes all of 127/8 to lo, so each is a distinct peer to
+ * the server without any forged header. 127.0.0.x stays free for baristas and the flood.
+ */
+export function sourceAddress(index: number): string {
+  const slot = index % MAX_SOURCE_ADDRESSES;
+  return `127.0.${1 + Math.floor(slot / HOSTS_PER_BLOCK)}.${1 + (slot % HOSTS_PER_BLOCK)}`;
+}
+
+/** Whether a URL's host is this machine's loopback, where binding 127.x.y.z source addresses works. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host === '::1') return true;
+  return isIP(host) === 4 && host.startsWith('127.');
+}
