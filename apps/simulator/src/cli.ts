@@ -49,6 +49,16 @@ function ipv4(text: string): string {
   return text;
 }
 
+/** An option holding a range or list of ranges, whose default shows as typed. */
+function rangeOption<T>(
+  flags: string,
+  description: string,
+  fallback: string,
+  parse: (text: string) => T,
+) {
+  return new Option(flags, description).argParser(parsed(parse)).default(parse(fallback), fallback);
+}
+
 /** The command line of `npm run simulate`; `parse` reads argv and exits with a message on bad input. */
 export function simulatorCommand(): Command {
   return new Command('simulate')
@@ -58,24 +68,20 @@ export function simulatorCommand(): Command {
     .option('--customer-url <url>', 'base URL of the customer app', 'http://127.0.0.1:8000')
     .option('--barista-url <url>', 'base URL of the barista app', 'http://127.0.0.1:8001')
     .option('--customers <n>', 'regular customers', integer(0), 200)
-    .option(
-      '--group-sizes <list>',
-      'sizes of arriving groups, one drawn per group (e.g. 1,1,2-5,100-200)',
-      parsed(parseRangeList),
-      parseRangeList('1,1,1,2-5,100-200'),
+    .addOption(
+      rangeOption(
+        '--group-sizes <list>',
+        'sizes of arriving groups, one drawn per group',
+        '1,1,1,2-5,100-200',
+        parseRangeList,
+      ),
     )
-    .option(
-      '--group-gap <seconds>',
-      'story seconds between groups',
-      parsed(parseRange),
-      parseRange('0-20'),
+    .addOption(
+      rangeOption('--group-gap <seconds>', 'story seconds between groups', '0-20', parseRange),
     )
     .option('--baristas <n>', 'barista workers', integer(0, 10_000), 10)
-    .option(
-      '--brew <seconds>',
-      'story seconds to brew one americano',
-      parsed(parseRange),
-      parseRange('30-60'),
+    .addOption(
+      rangeOption('--brew <seconds>', 'story seconds to brew one americano', '30-60', parseRange),
     )
     .option('--flood <m>', 'orders the flooding client sends at once', integer(0), 0)
     .option('--flood-ip <address>', 'loopback address of the flooding client', ipv4, '127.0.0.2')

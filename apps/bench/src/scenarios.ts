@@ -1,0 +1,268 @@
+import { execFile } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import type { HttpAdapterName } from '@cafe/http';
+import {
+  MAX_SOURCE_ADDRESSES,
+  Simulation,
+  type SimulationOptions,
+  type SimulationReport,
+} from '@cafe/simulation';
+import { cpuTimeMs, rssBytes } from './proc-stats';
+import { BARE_SERVER, CAFE_MAIN, ServerProcess, ServerRefused } from './server-process';
+
+/** What every scenario shares: how much to scale sizes, and settings passed to the service. */
+export interface BenchContext {
+  /** 1 runs the sizes of the issue; 0.1 a tenth of every count, for development. */
+  scale: number;
+  env: Record<string, string>;
+  log(line: string): void;
+}
+
+export type Target = HttpAdapterName | 'bare';
+
+const WARM_UP_ORDERS = 200;
+const CYCLE_ROUNDS = 3;
+/** Socket teardown after the last answer still costs the server: let it happen inside the window. */
+const SETTLE_MS = 300;
+const RUN_DEADLINE_MS = 300_000;
+
+const all = (n: number) => ({ min: n, max: n });
+
+function scaled(context: BenchContext, n: number): number {
+  return Math.max(1, Math.round(n * context.scale));
+}
+
+/** The whole crowd at once, from distinct addresses, brewing in no time: the request path alone. */
+function burst(orders: number, baristas: number): Partial<SimulationOptions> {
+  return { customers: orders, groupSizes: [all(orders)], baristas, brew: all(0) };
+}
+
+function simulate(
+  server: ServerProcess,
+  options: Partial<SimulationOptions>,
+): Promise<SimulationReport> {
+  return new Simulation({
+    customerUrl: server.customerUrl,
+    baristaUrl: server.baristaUrl,
+    customers: 0,
+    groupSizes: [all(1)],
+    groupGap: all(0),
+    baristas: 10,
+    brew: all(0),
+    flood: 0,
+    floodIp: '127.0.0.2',
+    sourceIps: MAX_SOURCE_ADDRESSES,
+    timeScale: 0.001,
+    seed: 1,
+    deadlineMs: RUN_DEADLINE_MS,
+    ...options,
+  }).run();
+}
+
+function serviceEnv(context: BenchContext, target: Target): Record<string, string> {
+  return target === 'bare' ? {} : { ...context.env, HTTP_ADAPTER: target };
+}
+
+async function withServer<T>(
+  target: Target,
+  env: Record<string, string>,
+  use: (server: ServerProcess) => Promise<T>,
+): Promise<T> {
+  const server = await ServerProcess.start(target === 'bare' ? BARE_SERVER : CAFE_MAIN, env);
+  try {
+    await simulate(server, burst(WARM_UP_ORDERS, 10)); // JIT and lazy set-up out of the way
+    return await use(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+
+export interface CycleCost {
+  orders: number;
+  cyclesPerSecond: number;
+  cpuUsPerCycle: number;
+  startedTwice: number;
+  lost: number;
+}
+
+/** Rounds of one burst; the medians of wall cycles/s and of the server's CPU per cycle. */
+async function measureCycles(server: ServerProcess, orders: number): Promise<CycleCost> {
+  const rates: number[] = [];
+  const costs: number[] = [];
+  let startedTwice = 0;
+  let lost = 0;
+  for (let round = 0; round < CYCLE_ROUNDS; round++) {
+    const cpuBefore = cpuTimeMs(server.pid);
+    const report = await simulate(server, burst(orders, 20));
+    await sleep(SETTLE_MS);
+    const cpuAfter = cpuTimeMs(server.pid);
+    rates.push(report.servedPerSecond);
+    costs.push(((cpuAfter - cpuBefore) * 1000) / Math.max(report.regulars.served, 1));
+    startedTwice += report.startedTwice;
+    lost += report.regulars.ordered - report.regulars.served;
+  }
+  return {
+    orders,
+    cyclesPerSecond: median(rates),
+    cpuUsPerCycle: median(costs),
+    startedTwice,
+    lost,
+  };
+}
+
+/** 1. Order cycle cost: 2,000 orders at once, 20 baristas, no brewing. */
+export async function orderCycleCost(context: BenchContext, target: Target): Promise<CycleCost> {
+  const orders = scaled(context, 2000);
+  context.log(`1 order cycle cost on ${target}: ${CYCLE_ROUNDS} rounds of ${orders} orders`);
+  return withServer(target, serviceEnv(context, target), (server) => measureCycles(server, orders));
+}
+
+export interface RushHour {
+  regulars: number;
+  flood: number;
+  calm: SimulationReport;
+  flooded: SimulationReport;
+  p50Ratio: number | null;
+  p99Ratio: number | null;
+}
+
+const ratio = (a: number | null, b: number | null) => (a === null || !b ? null : a / b);
+
+/** 2. Rush hour: regulars in groups with 10 baristas brewing 30-60 ms, without and with a flood. */
+export async function rushHour(context: BenchContext, target: HttpAdapterName): Promise<RushHour> {
+  const regulars = scaled(context, 200);
+  const flood = scaled(context, 5000);
+  const story: Partial<SimulationOptions> = {
+    customers: regulars,
+    groupSizes: [all(1), all(1), { min: 2, max: 5 }, { min: 10, max: 20 }],
+    groupGap: { min: 0, max: 50 },
+    baristas: 10,
+    brew: { min: 30, max: 60 },
+    timeScale: 0.001,
+  };
+  return withServer(target, serviceEnv(context, target), async (server) => {
+    context.log(`2 rush hour on ${target}: ${regulars} regulars, no flood`);
+    const calm = await simulate(server, story);
+    context.log(`2 rush hour on ${target}: ${regulars} regulars and ${flood} flood orders`);
+    const flooded = await simulate(server, { ...story, flood });
+    return {
+      regulars,
+      flood,
+      calm,
+      flooded,
+      p50Ratio: ratio(flooded.regularWaitMs.p50, calm.regularWaitMs.p50),
+      p99Ratio: ratio(flooded.regularWaitMs.p99, calm.regularWaitMs.p99),
+    };
+  });
+}
+
+export interface HeldWaits {
+  waits: number;
+  held: number;
+  rssBeforeBytes: number;
+  rssAfterBytes: number;
+  bytesPerWait: number;
+  finishToAnswerP50Ms: number | null;
+  finishToAnswerP99Ms: number | null;
+  served: number;
+}
+
+const HOLD_TIMEOUT_MS = 120_000;
+const STEADY_MS = 1000;
+
+/** 3. Held waits: 10,000 customers waiting at once; memory per wait, then finish → 200 latency. */
+export async function heldWaits(
+  context: BenchContext,
+  target: HttpAdapterName,
+): Promise<HeldWaits> {
+  const waits = scaled(context, 10_000);
+  context.log(`3 held waits on ${target}: ${waits} customers`);
+  return withServer(target, serviceEnv(context, target), async (server) => {
+    await sleep(STEADY_MS);
+    const rssBeforeBytes = rssBytes(server.pid);
+    let rssAfterBytes = 0;
+    let held = 0;
+    const report = await simulate(server, {
+      ...burst(waits, 10),
+      beforeBaristas: async () => {
+        const deadline = Date.now() + HOLD_TIMEOUT_MS;
+        while ((held = (await server.queue()).queued) < waits && Date.now() < deadline) {
+          await sleep(100);
+        }
+        await sleep(STEADY_MS);
+        rssAfterBytes = rssBytes(server.pid);
+      },
+    });
+    return {
+      waits,
+      held,
+      rssBeforeBytes,
+      rssAfterBytes,
+      bytesPerWait: (rssAfterBytes - rssBeforeBytes) / waits,
+      finishToAnswerP50Ms: report.finishToAnswerMs.p50,
+      finishToAnswerP99Ms: report.finishToAnswerMs.p99,
+      served: report.regulars.served,
+    };
+  });
+}
+
+export type DurableAppends =
+  ({ available: true } & CycleCost) | { available: false; reason: string };
+
+/** 4. Durable appends: the burst of scenario 1 with EVENT_STORE=sqlite, if the service has it. */
+export async function durableAppends(
+  context: BenchContext,
+  target: HttpAdapterName,
+): Promise<DurableAppends> {
+  const orders = scaled(context, 2000);
+  const file = join(tmpdir(), `cafe-bench-${process.pid}-${target}.db`);
+  const removeFiles = () => {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  };
+  removeFiles();
+  context.log(`4 durable appends on ${target}: EVENT_STORE=sqlite:${file}`);
+  try {
+    return await withServer(
+      target,
+      { ...serviceEnv(context, target), EVENT_STORE: `sqlite:${file}` },
+      async (server) => {
+        // A service that ignores the setting would be measured in memory: do not report that as durable.
+        if (!existsSync(file)) {
+          return { available: false, reason: 'EVENT_STORE ignored (no database file)' };
+        }
+        return { available: true, ...(await measureCycles(server, orders)) };
+      },
+    );
+  } catch (error) {
+    if (error instanceof ServerRefused) return { available: false, reason: error.message };
+    throw error;
+  } finally {
+    removeFiles();
+  }
+}
+
+export interface Replay {
+  events: number;
+  orders: number;
+  queueMs: number;
+  ordersMs: number;
+  totalMs: number;
+}
+
+/** 5. Replay: rebuilding the projections from 1,000,000 events, in a process of its own. */
+export async function replayEvents(context: BenchContext): Promise<Replay> {
+  const events = scaled(context, 1_000_000);
+  context.log(`5 replay of ${events} events`);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', join(__dirname, 'replay-events.js'), String(events)],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout) as Replay;
+}
