@@ -29,7 +29,7 @@ const SCENARIOS = [1, 2, 3, 4, 5] as const;
 interface Results {
   cycleCost: Partial<Record<HttpAdapterName | 'bare', CycleCost>>;
   rushHour: Partial<Record<HttpAdapterName, RushHour>>;
-  heldWaits: Partial<Record<HttpAdapterName, HeldWaits>>;
+  heldWaits: Partial<Record<HttpAdapterName | 'bare', HeldWaits>>;
   durable: Partial<Record<HttpAdapterName, DurableAppends>>;
   replay?: Replay;
 }
@@ -161,24 +161,32 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
   }
   const held = results.heldWaits;
   if (Object.keys(held).length) {
+    const kb = (h: HeldWaits) => h.bytesPerWait / 1024;
+    const bareHeld = held.bare;
     out.push({
       metric: '3 held waits: server RSS per waiting order',
-      values: perPlatform((p) => {
-        const h = held[p];
-        if (!h) return '-';
-        const kb = h.bytesPerWait / 1024;
-        return `${kb.toFixed(1)} KB (${h.held}/${h.waits} held) ${verdict(kb <= 10)}`;
-      }),
+      values: {
+        ...perPlatform((p) => {
+          const h = held[p];
+          if (!h) return '-';
+          const overBare = bareHeld ? `, bare + ${(kb(h) - kb(bareHeld)).toFixed(1)} KB` : '';
+          return `${kb(h).toFixed(1)} KB (${h.held}/${h.waits} held${overBare}) ${verdict(kb(h) <= 10)}`;
+        }),
+        other: bareHeld ? `${kb(bareHeld).toFixed(1)} KB (bare)` : '-',
+      },
       target: '≤ 10 KB',
     });
     out.push({
       metric: '3 held waits: /finish/ → customer 200, p99',
-      values: perPlatform((p) => {
-        const h = held[p];
-        if (!h) return '-';
-        const p99 = h.finishToAnswerP99Ms;
-        return `${msText(p99)} (p50 ${msText(h.finishToAnswerP50Ms)}) ${verdict(p99 !== null && p99 <= 10)}`;
-      }),
+      values: {
+        ...perPlatform((p) => {
+          const h = held[p];
+          if (!h) return '-';
+          const p99 = h.finishToAnswerP99Ms;
+          return `${msText(p99)} (p50 ${msText(h.finishToAnswerP50Ms)}) ${verdict(p99 !== null && p99 <= 10)}`;
+        }),
+        other: bareHeld ? `${msText(bareHeld.finishToAnswerP99Ms)} (bare)` : '-',
+      },
       target: '≤ 10 ms',
     });
   }
@@ -222,9 +230,9 @@ async function main(): Promise<void> {
     log: (line) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`),
   };
   const results: Results = { cycleCost: {}, rushHour: {}, heldWaits: {}, durable: {} };
-  if (scenarios.has(1)) results.cycleCost.bare = await orderCycleCost(context, 'bare');
+  if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, ['bare', ...platforms]);
+  if (scenarios.has(3)) results.heldWaits.bare = await heldWaits(context, 'bare');
   for (const platform of platforms) {
-    if (scenarios.has(1)) results.cycleCost[platform] = await orderCycleCost(context, platform);
     if (scenarios.has(2)) results.rushHour[platform] = await rushHour(context, platform);
     if (scenarios.has(3)) results.heldWaits[platform] = await heldWaits(context, platform);
     if (scenarios.has(4)) results.durable[platform] = await durableAppends(context, platform);
