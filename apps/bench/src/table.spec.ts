@@ -1,6 +1,6 @@
-import { toMarkdown, toText } from './table';
+import { type Row, toMarkdown, toText } from './table';
 
-const rows = [
+const rows: Row[] = [
   { metric: 'cycles/s', values: { express: '2221', other: '3810' }, target: '' },
   { metric: 'CPU per cycle', values: { express: '470 µs x3.13 MISSED' }, target: '≤ x3' },
 ];
