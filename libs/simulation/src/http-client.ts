@@ -1,8 +1,8 @@
-import { Agent, request } from 'node:http';
+import { Agent, type IncomingHttpHeaders, type IncomingMessage, request } from 'node:http';
 
 export interface Answer {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
+  headers: IncomingHttpHeaders;
   body: unknown;
 }
 
@@ -56,21 +56,7 @@ export function send(
           ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
           : {},
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            // not JSON (e.g. an nginx error page): keep the text
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      },
+      (res) => readAnswer(res).then(resolve, reject),
     );
     req.on('error', reject);
     req.end(payload);
@@ -83,4 +69,23 @@ export function baseUrl(text: string): URL {
   if (url.protocol !== 'http:') throw new Error(`${text}: only http:// is supported`);
   if (!url.pathname.endsWith('/')) url.pathname += '/';
   return url;
+}
+
+/** Reads a response to its end; the body is parsed as JSON when it is JSON, else kept as text. */
+export function readAnswer(res: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON (e.g. an nginx error page): keep the text
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+    });
+  });
 }

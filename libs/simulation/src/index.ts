@@ -1,3 +1,4 @@
+export * from './http-client';
 export * from './random';
 export * from './report';
 export * from './simulation';

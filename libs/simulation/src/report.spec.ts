@@ -1,14 +1,6 @@
-import { formatReport, type Outcomes, type RawResults, summarise } from './report';
+import { formatReport, noOutcomes, type Outcomes, type RawResults, summarise } from './report';
 
-const outcomes = (o: Partial<Outcomes>): Outcomes => ({
-  ordered: 0,
-  served: 0,
-  throttled: 0,
-  cancelled: 0,
-  errors: 0,
-  unanswered: 0,
-  ...o,
-});
+const outcomes = (o: Partial<Outcomes>): Outcomes => ({ ...noOutcomes(), ...o });
 
 const raw: RawResults = {
   regulars: outcomes({ ordered: 4, served: 4 }),

@@ -15,6 +15,10 @@ export interface Outcomes {
   unanswered: number;
 }
 
+export function noOutcomes(): Outcomes {
+  return { ordered: 0, served: 0, throttled: 0, cancelled: 0, errors: 0, unanswered: 0 };
+}
+
 /** What a run measured, before it is summarised. Times in milliseconds. */
 export interface RawResults {
   regulars: Outcomes;

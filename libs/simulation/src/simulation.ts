@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Answer, Agents, baseUrl, send } from './http-client';
 import { meanOf, type Range, SeededRandom } from './random';
-import { type Outcomes, type SimulationReport, summarise } from './report';
+import { noOutcomes, type Outcomes, type SimulationReport, summarise } from './report';
 import { isLoopbackHost, sourceAddress } from './source-addresses';
 
 export interface SimulationOptions {
@@ -48,15 +48,6 @@ export interface Progress {
 const EMPTY_QUEUE_BACKOFF_STORY_MS = 1000;
 
 type Kind = 'regulars' | 'flood';
-
-const noOutcomes = (): Outcomes => ({
-  ordered: 0,
-  served: 0,
-  throttled: 0,
-  cancelled: 0,
-  errors: 0,
-  unanswered: 0,
-});
 
 /**
  * The café's story played against a running service: regulars in groups, each from its own
