@@ -60,8 +60,9 @@ async function main(): Promise<void> {
   const stopProgress = showProgress(simulation, json && progress === 'auto' ? 'off' : progress);
   const report = await simulation.run().finally(stopProgress);
   console.log(json ? JSON.stringify(report, null, 2) : formatReport(report));
-  // Orders handed out twice break the café's first promise: fail loudly for scripts.
-  if (report.startedTwice > 0) process.exitCode = 1;
+  // An order handed out twice, or a regular who got no americano and no refusal, is a broken
+  // café, not a slow one: scripts should see it.
+  if (report.startedTwice > 0 || report.regulars.errors > 0) process.exitCode = 1;
 }
 
 main().catch((error) => {
