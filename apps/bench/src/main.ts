@@ -145,7 +145,7 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
     out.push({
       metric: '2 rush hour: 429 answered per second',
       values: perPlatform((p) => {
-        const rate = rush[p]?.flooded.throttledPerSecond;
+        const rate = rush[p]?.flooder.throttledPerSecond;
         return rate === undefined ? '-' : rate === null ? 'no 429' : rate.toFixed(0);
       }),
       target: '',
@@ -153,7 +153,7 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
     out.push({
       metric: '2 rush hour: flood served/throttled/cancelled/open',
       values: perPlatform((p) => {
-        const f = rush[p]?.flooded.flood;
+        const f = rush[p]?.flooder.flood;
         return f ? `${f.served}/${f.throttled}/${f.cancelled}/${f.unanswered}` : '-';
       }),
       target: '',

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,7 @@ import {
   type SimulationReport,
 } from '@cafe/simulation';
 import { cpuTimeMs, rssBytes } from './proc-stats';
-import { BARE_SERVER, CAFE_MAIN, ServerProcess, ServerRefused } from './server-process';
+import { BARE_SERVER, CAFE_MAIN, ServerProcess, ServerRefused, SIMULATOR } from './server-process';
 
 /** What every scenario shares: how much to scale sizes, and settings passed to the service. */
 export interface BenchContext {
@@ -166,13 +167,60 @@ export async function orderCycleCost(
 export interface RushHour {
   regulars: number;
   flood: number;
+  /** The regulars' run without a flood, and with one. */
   calm: SimulationReport;
   flooded: SimulationReport;
+  /** The flooding client's own report. */
+  flooder: SimulationReport;
   p50Ratio: number | null;
   p99Ratio: number | null;
 }
 
 const ratio = (a: number | null, b: number | null) => (a === null || !b ? null : a / b);
+
+/** Longest the regulars wait for the flood to reach the service before they arrive. */
+const FLOOD_HEAD_START_MS = 500;
+
+/**
+ * The flooding client in a process of its own, as an attacker would be: its thousands of
+ * sockets must not stall the event loop that times the regulars. Resolves once the flood has
+ * reached the service (orders queued, or every one refused) or after FLOOD_HEAD_START_MS;
+ * `end()` stops it (it prints its report on SIGTERM) unless every flood order has an answer.
+ */
+async function startFlood(
+  server: ServerProcess,
+  orders: number,
+): Promise<{ end(): Promise<SimulationReport> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      SIMULATOR,
+      `--customer-url=${server.customerUrl}`,
+      `--barista-url=${server.baristaUrl}`,
+      '--customers=0',
+      '--baristas=0',
+      `--flood=${orders}`,
+      '--json',
+      '--progress=off',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let stdout = '';
+  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk));
+  const exited = once(child, 'exit');
+  const deadline = Date.now() + FLOOD_HEAD_START_MS;
+  const running = () => child.exitCode === null && child.signalCode === null;
+  while (running() && Date.now() < deadline && (await server.queue()).queued === 0) {
+    await sleep(10);
+  }
+  return {
+    async end() {
+      if (running()) child.kill('SIGTERM');
+      await exited;
+      return JSON.parse(stdout) as SimulationReport;
+    },
+  };
+}
 
 /** 2. Rush hour: regulars in groups with 10 baristas brewing 30-60 ms, without and with a flood. */
 export async function rushHour(context: BenchContext, target: HttpAdapterName): Promise<RushHour> {
@@ -190,12 +238,15 @@ export async function rushHour(context: BenchContext, target: HttpAdapterName): 
     context.log(`2 rush hour on ${target}: ${regulars} regulars, no flood`);
     const calm = await simulate(server, story);
     context.log(`2 rush hour on ${target}: ${regulars} regulars and ${flood} flood orders`);
-    const flooded = await simulate(server, { ...story, flood });
+    const flooding = await startFlood(server, flood);
+    const flooded = await simulate(server, story);
+    const flooder = await flooding.end();
     return {
       regulars,
       flood,
       calm,
       flooded,
+      flooder,
       p50Ratio: ratio(flooded.regularWaitMs.p50, calm.regularWaitMs.p50),
       p99Ratio: ratio(flooded.regularWaitMs.p99, calm.regularWaitMs.p99),
     };

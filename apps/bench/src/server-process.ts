@@ -8,6 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const DIST = join(__dirname, '..', '..', '..');
 export const CAFE_MAIN = join(DIST, 'apps', 'cafe', 'src', 'main.js');
 export const BARE_SERVER = join(DIST, 'apps', 'bench', 'src', 'bare-server.js');
+export const SIMULATOR = join(DIST, 'apps', 'simulator', 'src', 'main.js');
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;

@@ -57,6 +57,9 @@ function payload(p: Progress) {
 async function main(): Promise<void> {
   const { simulation: options, json, progress } = readCliOptions(process.argv.slice(2));
   const simulation = new Simulation(options);
+  // Ctrl-C (or a benchmark's SIGTERM) ends the run early and still prints the report.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => simulation.stop());
   const stopProgress = showProgress(simulation, json && progress === 'auto' ? 'off' : progress);
   const report = await simulation.run().finally(stopProgress);
   console.log(json ? JSON.stringify(report, null, 2) : formatReport(report));

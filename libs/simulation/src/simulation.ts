@@ -52,7 +52,8 @@ type Kind = 'regulars' | 'flood';
 /**
  * The café's story played against a running service: regulars in groups, each from its own
  * address, a flooding client, and baristas looping start → brew → finish. Ends once every
- * regular has an answer (or at the deadline). One run per instance.
+ * regular has an answer (with no regulars: once the flood has), at the deadline, or on `stop()`.
+ * One run per instance.
  */
 export class Simulation {
   private readonly customerBase: URL;
@@ -61,7 +62,7 @@ export class Simulation {
   private readonly arrivals: SeededRandom;
   private readonly brewing: SeededRandom;
   private readonly agents = new Agents();
-  private readonly stop = new AbortController();
+  private readonly ending = new AbortController();
   private readonly outcomes: Record<Kind, Outcomes> = {
     regulars: noOutcomes(),
     flood: noOutcomes(),
@@ -86,7 +87,7 @@ export class Simulation {
     this.arrivals = new SeededRandom(options.seed);
     this.brewing = new SeededRandom(options.seed + 1);
     // Every open request listens for the end of the run: thousands at once are expected.
-    setMaxListeners(0, this.stop.signal);
+    setMaxListeners(0, this.ending.signal);
   }
 
   progress(): Progress {
@@ -109,7 +110,7 @@ export class Simulation {
     const { options } = this;
     this.startedAt = performance.now();
     const floodAddress = this.bindAddresses ? options.floodIp : undefined;
-    for (let i = 0; i < options.flood; i++) void this.order('flood', floodAddress);
+    const flood = Array.from({ length: options.flood }, () => this.order('flood', floodAddress));
     const regulars: Promise<void>[] = [];
     const arrived = this.arrive(regulars);
     const baristas = arrived.then(async () => {
@@ -119,28 +120,33 @@ export class Simulation {
     const deadline =
       options.deadlineMs === undefined
         ? undefined
-        : setTimeout(() => this.stop.abort(), options.deadlineMs);
+        : setTimeout(() => this.ending.abort(), options.deadlineMs);
     try {
       await Promise.race([
-        arrived.then(() => Promise.all(regulars)),
-        new Promise((resolve) => this.stop.signal.addEventListener('abort', resolve)),
+        arrived.then(() => Promise.all(options.customers > 0 ? regulars : flood)),
+        new Promise((resolve) => this.ending.signal.addEventListener('abort', resolve)),
         // Baristas only end once stopped; a failing hook must not leave the run waiting forever.
         baristas.then(() => new Promise(() => undefined)),
       ]);
     } finally {
       clearTimeout(deadline);
-      this.stop.abort();
+      this.ending.abort();
       this.agents.destroy();
     }
     await baristas;
     return this.report();
   }
 
+  /** Ends the run now: what is still open counts as unanswered, and `run()` resolves with the report. */
+  stop(): void {
+    this.ending.abort();
+  }
+
   /** Sends the regulars group by group; resolves once the last one's order is on its way. */
   private async arrive(regulars: Promise<void>[]): Promise<void> {
     const { customers, groupSizes, groupGap, sourceIps, timeScale } = this.options;
     let index = 0;
-    while (index < customers && !this.stop.signal.aborted) {
+    while (index < customers && !this.ending.signal.aborted) {
       const drawn = this.arrivals.integer(this.arrivals.pick(groupSizes));
       const size = Math.min(Math.max(1, drawn), customers - index);
       for (let member = 0; member < size; member++, index++) {
@@ -163,11 +169,11 @@ export class Simulation {
         agent: this.agents.for(localAddress),
         localAddress,
         json: { drink: 'americano' },
-        signal: this.stop.signal,
+        signal: this.ending.signal,
       });
       this.record(kind, answer, sentAt);
     } catch {
-      if (this.stop.signal.aborted) outcome.unanswered++;
+      if (this.ending.signal.aborted) outcome.unanswered++;
       else outcome.errors++;
     } finally {
       this.inFlight--;
@@ -198,7 +204,7 @@ export class Simulation {
   private async barista(): Promise<void> {
     const agent = this.agents.for(undefined);
     const backoffMs = Math.max(1, EMPTY_QUEUE_BACKOFF_STORY_MS * this.options.timeScale);
-    const { signal } = this.stop;
+    const { signal } = this.ending;
     while (!signal.aborted) {
       let answer: Answer;
       try {
@@ -236,8 +242,8 @@ export class Simulation {
 
   /** Sleeps unless the run is over; 0 ms does not yield to a timer at all. */
   private async pause(ms: number): Promise<void> {
-    if (ms <= 0 || this.stop.signal.aborted) return;
-    await sleep(ms, undefined, { signal: this.stop.signal }).catch(() => undefined);
+    if (ms <= 0 || this.ending.signal.aborted) return;
+    await sleep(ms, undefined, { signal: this.ending.signal }).catch(() => undefined);
   }
 
   private report(): SimulationReport {
