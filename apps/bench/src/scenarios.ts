@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { HttpAdapterName } from '@cafe/http';
 import {
+  DEFAULT_SOURCE_ADDRESS,
   MAX_SOURCE_ADDRESSES,
   Simulation,
   type SimulationOptions,
@@ -55,7 +56,7 @@ function simulate(
     baristas: 10,
     brew: all(0),
     flood: 0,
-    floodIp: '127.0.0.2',
+    floodIp: DEFAULT_SOURCE_ADDRESS,
     sourceIps: MAX_SOURCE_ADDRESSES,
     timeScale: 0.001,
     seed: 1,

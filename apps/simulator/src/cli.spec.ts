@@ -10,6 +10,7 @@ describe('the simulator command line', () => {
       baristas: 10,
       brew: { min: 30, max: 60 },
       flood: 0,
+      floodIp: '127.0.0.1',
       timeScale: 0.001,
       deadlineMs: undefined,
     });

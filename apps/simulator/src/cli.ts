@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
+  DEFAULT_SOURCE_ADDRESS,
   MAX_SOURCE_ADDRESSES,
   parseRange,
   parseRangeList,
@@ -84,7 +85,12 @@ export function simulatorCommand(): Command {
       rangeOption('--brew <seconds>', 'story seconds to brew one americano', '30-60', parseRange),
     )
     .option('--flood <m>', 'orders the flooding client sends at once', integer(0), 0)
-    .option('--flood-ip <address>', 'loopback address of the flooding client', ipv4, '127.0.0.2')
+    .option(
+      '--flood-ip <address>',
+      'loopback address of the flooding client (127.0.0.1: the default source, not bound, fastest)',
+      ipv4,
+      DEFAULT_SOURCE_ADDRESS,
+    )
     .option(
       '--source-ips <n>',
       'distinct loopback addresses for the regulars (0: do not bind; only when the target is loopback)',

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Answer, Agents, baseUrl, send } from './http-client';
 import { meanOf, type Range, SeededRandom } from './random';
 import { noOutcomes, type Outcomes, type SimulationReport, summarise } from './report';
-import { isLoopbackHost, sourceAddress } from './source-addresses';
+import { DEFAULT_SOURCE_ADDRESS, isLoopbackHost, sourceAddress } from './source-addresses';
 
 export interface SimulationOptions {
   customerUrl: string;
@@ -19,6 +19,7 @@ export interface SimulationOptions {
   brew: Range;
   /** Orders the flooding client sends at once, at the start. */
   flood: number;
+  /** Where the flood comes from when the target is loopback; DEFAULT_SOURCE_ADDRESS is not bound. */
   floodIp: string;
   /** Distinct loopback addresses for the regulars (reused round-robin); 0 binds none. */
   sourceIps: number;
@@ -109,7 +110,10 @@ export class Simulation {
   async run(): Promise<SimulationReport> {
     const { options } = this;
     this.startedAt = performance.now();
-    const floodAddress = this.bindAddresses ? options.floodIp : undefined;
+    const floodAddress =
+      this.bindAddresses && options.floodIp !== DEFAULT_SOURCE_ADDRESS
+        ? options.floodIp
+        : undefined;
     const flood = Array.from({ length: options.flood }, () => this.order('flood', floodAddress));
     const regulars: Promise<void>[] = [];
     const arrived = this.arrive(regulars);
