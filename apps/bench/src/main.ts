@@ -193,7 +193,7 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
   const durable = results.durable;
   if (Object.keys(durable).length) {
     out.push({
-      metric: '4 durable appends (sqlite): orders/s',
+      metric: '4 durable appends (sqlite): orders/s, CPU',
       values: perPlatform((p) => {
         const d = durable[p];
         if (!d) return '-';
@@ -201,7 +201,8 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
         const memory = cost[p]?.cyclesPerSecond;
         return (
           `${d.cyclesPerSecond.toFixed(0)}` +
-          (memory ? ` (${times(d.cyclesPerSecond / memory)} of memory)` : '')
+          (memory ? ` (${times(d.cyclesPerSecond / memory)} of memory)` : '') +
+          `, ${us(d.cpuUsPerCycle)} CPU/cycle`
         );
       }),
       target: '',
