@@ -1,5 +1,5 @@
 # Two commands are all a fresh clone needs: `make run` and `make test` (Node 20).
-.PHONY: run test build lint clean install
+.PHONY: run test build lint clean install simulate bench
 
 NODE_MODULES := node_modules/.package-lock.json
 MAIN := dist/apps/cafe/src/main.js
@@ -24,6 +24,14 @@ run: $(MAIN)
 
 test: $(MAIN)
 	npx jest
+
+# The story against a running café: make simulate ARGS="--customers 500 --flood 2000"
+simulate: $(MAIN)
+	@node dist/apps/simulator/src/main.js $(ARGS)
+
+# Starts the service itself on each platform; ARGS="--scale 0.1" (or BENCH_SCALE=0.1) for a quick look.
+bench: $(MAIN)
+	node dist/apps/bench/src/main.js $(ARGS)
 
 lint: $(NODE_MODULES)
 	npx eslint "{apps,libs,test}/**/*.ts"

@@ -5,6 +5,7 @@ const shared = {
   moduleNameMapper: {
     '^@cafe/ordering$': '<rootDir>/libs/ordering/src',
     '^@cafe/http$': '<rootDir>/libs/http/src',
+    '^@cafe/simulation$': '<rootDir>/libs/simulation/src',
   },
 };
 

@@ -1,5 +1,6 @@
 import { type IncomingHttpHeaders, request } from 'node:http';
 import { createServer } from 'node:net';
+import { readAnswer } from '@cafe/simulation';
 
 export interface HttpAnswer {
   status: number;
@@ -44,21 +45,7 @@ export function call(
         signal,
         headers: { ...contentType, ...headers },
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          try {
-            body = text ? JSON.parse(text) : undefined;
-          } catch {
-            // not JSON: the test sees the text
-          }
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        });
-      },
+      (res) => readAnswer(res).then(resolve, reject),
     );
     req.on('error', reject);
     req.end(payload);

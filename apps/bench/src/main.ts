@@ -1,0 +1,276 @@
+/**
+ * `make bench`: starts the service itself on each platform in turn (and the bare node:http
+ * server for scale), runs the scenarios of issue 6, prints a table and writes
+ * bench/results/latest.json and latest.md. Not a test: nothing here fails on a slow machine.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, release } from 'node:os';
+import { join } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
+import {
+  type BenchContext,
+  type CycleCost,
+  durableAppends,
+  type DurableAppends,
+  heldWaits,
+  type HeldWaits,
+  orderCycleCost,
+  replayEvents,
+  type Replay,
+  rushHour,
+  type RushHour,
+} from './scenarios';
+import { type Row, toMarkdown, toText } from './table';
+
+const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
+const SCENARIOS = [1, 2, 3, 4, 5] as const;
+
+interface Results {
+  cycleCost: Partial<Record<HttpAdapterName | 'bare', CycleCost>>;
+  rushHour: Partial<Record<HttpAdapterName, RushHour>>;
+  heldWaits: Partial<Record<HttpAdapterName | 'bare', HeldWaits>>;
+  durable: Partial<Record<HttpAdapterName, DurableAppends>>;
+  replay?: Replay;
+}
+
+function envPair(text: string, previous: Record<string, string>): Record<string, string> {
+  const match = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(text);
+  if (!match) throw new InvalidArgumentError('expected NAME=value');
+  return { ...previous, [match[1]]: match[2] };
+}
+
+function list<T extends string | number>(allowed: readonly T[]) {
+  return (text: string): T[] => {
+    const picked = text.split(',').map((item) => allowed.find((a) => String(a) === item.trim()));
+    if (picked.some((item) => item === undefined)) {
+      throw new InvalidArgumentError(`expected a comma-separated list of ${allowed.join(', ')}`);
+    }
+    return picked as T[];
+  };
+}
+
+function positive(text: string): number {
+  const value = Number(text);
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new InvalidArgumentError('expected a number > 0');
+  return value;
+}
+
+function command(): Command {
+  return new Command('bench')
+    .description('Runs the benchmark scenarios of issue 6 against freshly started services.')
+    .option(
+      '--scale <factor>',
+      'multiply every size (BENCH_SCALE; 0.1 while developing)',
+      positive,
+      Number(process.env.BENCH_SCALE ?? 1),
+    )
+    .option('--platforms <list>', 'HTTP platforms to run', list(HTTP_ADAPTERS), [...HTTP_ADAPTERS])
+    .option('--scenarios <list>', 'scenarios to run (1-5)', list(SCENARIOS), [...SCENARIOS])
+    .option(
+      '--env <NAME=value>',
+      'passed to the service (repeatable), e.g. QUEUE_POLICY=fair',
+      envPair,
+      {},
+    );
+}
+
+const us = (value: number) => `${value.toFixed(0)} µs`;
+const msText = (value: number | null) => (value === null ? '-' : `${value.toFixed(1)} ms`);
+const times = (value: number | null) => (value === null ? '-' : `x${value.toFixed(2)}`);
+const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+
+/** Targets of the issue, by platform, as multiples of the bare server's CPU per cycle. */
+const CPU_TARGET: Record<HttpAdapterName, number> = { express: 3, fastify: 1.5 };
+
+function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
+  const out: Row[] = [];
+  const perPlatform = (fill: (platform: HttpAdapterName) => string) =>
+    Object.fromEntries(platforms.map((p) => [p, fill(p)]));
+  const cost = results.cycleCost;
+  const bare = cost.bare;
+  if (Object.keys(cost).length) {
+    out.push({
+      metric: '1 cycle cost: wall cycles/s',
+      values: {
+        ...perPlatform((p) => cost[p]?.cyclesPerSecond.toFixed(0) ?? '-'),
+        other: bare?.cyclesPerSecond.toFixed(0) ?? '-',
+      },
+      target: '',
+    });
+    out.push({
+      metric: '1 cycle cost: server CPU per cycle',
+      values: {
+        ...perPlatform((p) => {
+          const c = cost[p];
+          if (!c) return '-';
+          if (!bare) return us(c.cpuUsPerCycle);
+          const r = c.cpuUsPerCycle / bare.cpuUsPerCycle;
+          return `${us(c.cpuUsPerCycle)} ${times(r)} ${verdict(r <= CPU_TARGET[p])}`;
+        }),
+        other: bare ? `${us(bare.cpuUsPerCycle)} (bare)` : '-',
+      },
+      target: 'express ≤ x3, fastify ≤ x1.5 of bare',
+    });
+    out.push({
+      metric: '1 cycle cost: started twice / lost',
+      values: {
+        ...perPlatform((p) => (cost[p] ? `${cost[p].startedTwice} / ${cost[p].lost}` : '-')),
+        other: bare ? `${bare.startedTwice} / ${bare.lost}` : '-',
+      },
+      target: '0 / 0',
+    });
+  }
+  const rush = results.rushHour;
+  if (Object.keys(rush).length) {
+    for (const [name, key, ratioKey] of [
+      ['p50', 'p50', 'p50Ratio'],
+      ['p99', 'p99', 'p99Ratio'],
+    ] as const) {
+      out.push({
+        metric: `2 rush hour: regulars' wait ${name}, calm → flood`,
+        values: perPlatform((p) => {
+          const r = rush[p];
+          if (!r) return '-';
+          const ratio = r[ratioKey];
+          return (
+            `${msText(r.calm.regularWaitMs[key])} → ${msText(r.flooded.regularWaitMs[key])} ` +
+            `${times(ratio)} ${verdict(ratio !== null && ratio <= 1.2)}`
+          );
+        }),
+        target: 'ratio ≤ x1.2',
+      });
+    }
+    out.push({
+      metric: '2 rush hour: 429 answered per second',
+      values: perPlatform((p) => {
+        const rate = rush[p]?.flooder.throttledPerSecond;
+        return rate === undefined ? '-' : rate === null ? 'no 429' : rate.toFixed(0);
+      }),
+      target: '',
+    });
+    out.push({
+      metric: '2 rush hour: flood served/throttled/cancelled/open',
+      values: perPlatform((p) => {
+        const f = rush[p]?.flooder.flood;
+        return f ? `${f.served}/${f.throttled}/${f.cancelled}/${f.unanswered}` : '-';
+      }),
+      target: '',
+    });
+  }
+  const held = results.heldWaits;
+  if (Object.keys(held).length) {
+    const kb = (h: HeldWaits) => h.bytesPerWait / 1024;
+    const bareHeld = held.bare;
+    out.push({
+      metric: '3 held waits: server RSS per waiting order',
+      values: {
+        ...perPlatform((p) => {
+          const h = held[p];
+          if (!h) return '-';
+          const overBare = bareHeld ? `, bare + ${(kb(h) - kb(bareHeld)).toFixed(1)} KB` : '';
+          return `${kb(h).toFixed(1)} KB (${h.held}/${h.waits} held${overBare}) ${verdict(kb(h) <= 10)}`;
+        }),
+        other: bareHeld ? `${kb(bareHeld).toFixed(1)} KB (bare)` : '-',
+      },
+      target: '≤ 10 KB',
+    });
+    out.push({
+      metric: '3 held waits: /finish/ → customer 200, p99',
+      values: {
+        ...perPlatform((p) => {
+          const h = held[p];
+          if (!h) return '-';
+          const p99 = h.finishToAnswerP99Ms;
+          return `${msText(p99)} (p50 ${msText(h.finishToAnswerP50Ms)}) ${verdict(p99 !== null && p99 <= 10)}`;
+        }),
+        other: bareHeld ? `${msText(bareHeld.finishToAnswerP99Ms)} (bare)` : '-',
+      },
+      target: '≤ 10 ms',
+    });
+  }
+  const durable = results.durable;
+  if (Object.keys(durable).length) {
+    out.push({
+      metric: '4 durable appends (sqlite): orders/s, CPU',
+      values: perPlatform((p) => {
+        const d = durable[p];
+        if (!d) return '-';
+        if (!d.available) return `not available: ${d.reason.split('\n')[0]}`;
+        const memory = cost[p]?.cyclesPerSecond;
+        return (
+          `${d.cyclesPerSecond.toFixed(0)}` +
+          (memory ? ` (${times(d.cyclesPerSecond / memory)} of memory)` : '') +
+          `, ${us(d.cpuUsPerCycle)} CPU/cycle`
+        );
+      }),
+      target: '',
+    });
+  }
+  if (results.replay) {
+    const r = results.replay;
+    out.push({
+      metric: `5 replay of ${r.events.toLocaleString('en')} events`,
+      values: {
+        other: `${(r.totalMs / 1000).toFixed(2)} s ${verdict(r.totalMs <= 3000 * (r.events / 1e6))}`,
+      },
+      target: '≤ 3 s per 1,000,000',
+    });
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const cli = command().parse(process.argv.slice(2), { from: 'user' }).opts();
+  const platforms: HttpAdapterName[] = cli.platforms;
+  const scenarios = new Set<number>(cli.scenarios);
+  const context: BenchContext = {
+    scale: cli.scale,
+    env: cli.env,
+    log: (line) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`),
+  };
+  const results: Results = { cycleCost: {}, rushHour: {}, heldWaits: {}, durable: {} };
+  if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, ['bare', ...platforms]);
+  if (scenarios.has(3)) results.heldWaits.bare = await heldWaits(context, 'bare');
+  for (const platform of platforms) {
+    if (scenarios.has(2)) results.rushHour[platform] = await rushHour(context, platform);
+    if (scenarios.has(3)) results.heldWaits[platform] = await heldWaits(context, platform);
+    if (scenarios.has(4)) results.durable[platform] = await durableAppends(context, platform);
+  }
+  if (scenarios.has(5)) results.replay = await replayEvents(context);
+
+  const table = rows(results, platforms);
+  const columns = [...platforms, 'other'];
+  console.log(toText(table, columns));
+  const cpu = cpus();
+  const machine = {
+    cpu: `${cpu.length} × ${cpu[0]?.model ?? 'unknown'}`,
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+  };
+  const run = {
+    date: new Date().toISOString(),
+    command: `make bench ARGS="${process.argv.slice(2).join(' ')}"`,
+    scale: context.scale,
+    env: context.env,
+    machine,
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(
+    join(RESULTS_DIR, 'latest.json'),
+    JSON.stringify({ ...run, results, table }, null, 2),
+  );
+  writeFileSync(
+    join(RESULTS_DIR, 'latest.md'),
+    `${run.date}, scale ${run.scale}, ${machine.cpu}, ${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}\n\n` +
+      toMarkdown(table, columns),
+  );
+  console.error(`written to ${RESULTS_DIR}/latest.json and latest.md`);
+}
+
+main().catch((error) => {
+  console.error(`bench: ${(error as Error).stack ?? String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+/**
+ * Scenario 5, in its own process: fills an in-memory log with N events (orders placed, started
+ * and finished, the last few still queued), then times rebuilding each projection from it.
+ * Prints one JSON line. Usage: node replay-events.js [events]
+ */
+import { InMemoryEventStore } from '../../../libs/ordering/src/event-store/in-memory-event-store';
+import { replay } from '../../../libs/ordering/src/event-store/event-store';
+import { OrderFinished, OrderPlaced, OrderStarted } from '../../../libs/ordering/src/events';
+import { OrderStatusProjection } from '../../../libs/ordering/src/projections/order-status.projection';
+import { QueueProjection } from '../../../libs/ordering/src/projections/queue.projection';
+
+/** Orders at the end of the log that no barista started, so the queue view has work too. */
+const STILL_QUEUED = 1000;
+
+async function fill(store: InMemoryEventStore, events: number): Promise<void> {
+  let written = 0;
+  for (let n = 0; written < events; n++) {
+    const id = `order-${n}`;
+    const at = 1_700_000_000_000 + n;
+    const lifecycle =
+      events - written <= STILL_QUEUED
+        ? [new OrderPlaced(id, 'americano', `10.0.${(n >> 8) & 255}.${n & 255}`, at)]
+        : [
+            new OrderPlaced(id, 'americano', `10.0.${(n >> 8) & 255}.${n & 255}`, at),
+            new OrderStarted(id, at + 1),
+            new OrderFinished(id, at + 2),
+          ];
+    const batch = lifecycle.slice(0, events - written);
+    await store.append(id, batch, 0);
+    written += batch.length;
+  }
+}
+
+function timed(rebuild: () => void): number {
+  const started = performance.now();
+  rebuild();
+  return performance.now() - started;
+}
+
+async function main(): Promise<void> {
+  const events = Number(process.argv[2] ?? 1_000_000);
+  const store = new InMemoryEventStore([]);
+  await fill(store, events);
+  (globalThis as { gc?: () => void }).gc?.();
+  let queued = 0;
+  let orders = 0;
+  const queueMs = timed(() => (queued = replay(store, new QueueProjection()).size));
+  const ordersMs = timed(
+    () => (orders = [...replay(store, new OrderStatusProjection()).all()].length),
+  );
+  console.log(
+    JSON.stringify({ events, orders, queued, queueMs, ordersMs, totalMs: queueMs + ordersMs }),
+  );
+}
+
+void main();

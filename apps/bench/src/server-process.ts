@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const DIST = join(__dirname, '..', '..', '..');
+export const CAFE_MAIN = join(DIST, 'apps', 'cafe', 'src', 'main.js');
+export const BARE_SERVER = join(DIST, 'apps', 'bench', 'src', 'bare-server.js');
+export const SIMULATOR = join(DIST, 'apps', 'simulator', 'src', 'main.js');
+
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+/** The service refused to start, e.g. because it does not accept a setting. */
+export class ServerRefused extends Error {}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function queueAnswers(port: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/queue', agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`/queue answered ${res.statusCode}`));
+        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * A server under test in its own process (the café or the bare server), on free loopback
+ * ports, so its CPU and memory can be read from /proc without the load generator's.
+ */
+export class ServerProcess {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly customerUrl: string,
+    readonly baristaUrl: string,
+    private readonly baristaPort: number,
+  ) {}
+
+  get pid(): number {
+    return this.child.pid as number;
+  }
+
+  /** Starts `script` and waits until its barista port answers; ServerRefused if it exits first. */
+  static async start(script: string, env: Record<string, string>): Promise<ServerProcess> {
+    const customerPort = await freePort();
+    const baristaPort = await freePort();
+    const child = spawn(process.execPath, [script], {
+      env: {
+        ...process.env,
+        ...env,
+        HOST: '127.0.0.1',
+        CUSTOMER_PORT: String(customerPort),
+        BARISTA_PORT: String(baristaPort),
+      },
+      // Logs go nowhere: writing them would be part of the cost, reading them is not ours.
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk).slice(-4000)));
+    const exited = once(child, 'exit');
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (;;) {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new ServerRefused(stderr.trim() || `exited with ${child.exitCode}`);
+      }
+      try {
+        await queueAnswers(baristaPort);
+        break;
+      } catch {
+        if (Date.now() > deadline) {
+          child.kill('SIGKILL');
+          throw new Error(`${script} did not answer within ${READY_TIMEOUT_MS} ms: ${stderr}`);
+        }
+        await Promise.race([sleep(50), exited]);
+      }
+    }
+    return new ServerProcess(
+      child,
+      `http://127.0.0.1:${customerPort}/`,
+      `http://127.0.0.1:${baristaPort}/`,
+      baristaPort,
+    );
+  }
+
+  /** The barista side's `/queue` view. */
+  async queue(): Promise<{ queued: number; brewing: number }> {
+    return (await queueAnswers(this.baristaPort)) as { queued: number; brewing: number };
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = once(this.child, 'exit');
+    this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,91 @@
+import { Agent, type IncomingHttpHeaders, type IncomingMessage, request } from 'node:http';
+
+export interface Answer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: unknown;
+}
+
+/**
+ * Keep-alive agents, one per source address, so each simulated client reuses its own
+ * connections and never borrows another address's socket.
+ */
+export class Agents {
+  private readonly byAddress = new Map<string, Agent>();
+
+  for(localAddress: string | undefined): Agent {
+    const key = localAddress ?? '';
+    let agent = this.byAddress.get(key);
+    if (!agent) this.byAddress.set(key, (agent = new Agent({ keepAlive: true })));
+    return agent;
+  }
+
+  /** Closes every socket, which fails any request still open. */
+  destroy(): void {
+    for (const agent of this.byAddress.values()) agent.destroy();
+    this.byAddress.clear();
+  }
+}
+
+export interface SendOptions {
+  agent: Agent;
+  localAddress?: string;
+  json?: unknown;
+  signal?: AbortSignal;
+}
+
+/** One request; resolves with any status, rejects only when the connection fails. */
+export function send(
+  url: URL,
+  method: string,
+  { agent, localAddress, json, signal }: SendOptions,
+): Promise<Answer> {
+  const payload = json === undefined ? undefined : JSON.stringify(json);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        hostname: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port,
+        method,
+        path: url.pathname + url.search,
+        agent,
+        signal,
+        // A 127.x source address can only reach an IPv4 loopback.
+        ...(localAddress ? { localAddress, family: 4 } : {}),
+        headers: payload
+          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+          : {},
+      },
+      (res) => readAnswer(res).then(resolve, reject),
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+/** A service's base URL with a trailing slash, so that relative paths keep any prefix (e.g. behind a proxy). */
+export function baseUrl(text: string): URL {
+  const url = new URL(text);
+  if (url.protocol !== 'http:') throw new Error(`${text}: only http:// is supported`);
+  if (!url.pathname.endsWith('/')) url.pathname += '/';
+  return url;
+}
+
+/** Reads a response to its end; the body is parsed as JSON when it is JSON, else kept as text. */
+export function readAnswer(res: IncomingMessage): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('error', reject);
+    res.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON (e.g. an nginx error page): keep the text
+      }
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
+    });
+  });
+}

@@ -1,0 +1,275 @@
+import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Answer, Agents, baseUrl, send } from './http-client';
+import { meanOf, type Range, SeededRandom } from './random';
+import { noOutcomes, type Outcomes, type SimulationReport, summarise } from './report';
+import { DEFAULT_SOURCE_ADDRESS, isLoopbackHost, sourceAddress } from './source-addresses';
+
+export interface SimulationOptions {
+  customerUrl: string;
+  baristaUrl: string;
+  /** Regular customers, arriving in groups. */
+  customers: number;
+  /** Each group's size is drawn from one of these ranges, picked at random. */
+  groupSizes: readonly Range[];
+  /** Story seconds between two groups. */
+  groupGap: Range;
+  baristas: number;
+  /** Story seconds a barista brews one americano (the task says 30-60). */
+  brew: Range;
+  /** Orders the flooding client sends at once, at the start. */
+  flood: number;
+  /** Where the flood comes from when the target is loopback; DEFAULT_SOURCE_ADDRESS is not bound. */
+  floodIp: string;
+  /** Distinct loopback addresses for the regulars (reused round-robin); 0 binds none. */
+  sourceIps: number;
+  /** Real seconds per story second: 0.001 turns 30-60 s of brewing into 30-60 ms. */
+  timeScale: number;
+  seed: number;
+  /** Real milliseconds after which the run stops and whatever is open counts as unanswered. */
+  deadlineMs?: number;
+  /** Awaited once every regular's order is sent and before any barista starts: a benchmark measures held waits here. */
+  beforeBaristas?: () => Promise<void>;
+}
+
+/** The live state of a run, for a progress display. */
+export interface Progress {
+  total: number;
+  answered: number;
+  queued: number;
+  brewing: number;
+  ready: number;
+  throttled: number;
+  cancelled: number;
+  errors: number;
+  elapsedMs: number;
+}
+
+/** What the reference barista client does on 404: wait a second (scaled) and ask again. */
+const EMPTY_QUEUE_BACKOFF_STORY_MS = 1000;
+
+type Kind = 'regulars' | 'flood';
+
+/**
+ * The café's story played against a running service: regulars in groups, each from its own
+ * address, a flooding client, and baristas looping start → brew → finish. Ends once every
+ * regular has an answer (with no regulars: once the flood has), at the deadline, or on `stop()`.
+ * One run per instance.
+ */
+export class Simulation {
+  private readonly customerBase: URL;
+  private readonly baristaBase: URL;
+  private readonly bindAddresses: boolean;
+  private readonly arrivals: SeededRandom;
+  private readonly brewing: SeededRandom;
+  private readonly agents = new Agents();
+  private readonly ending = new AbortController();
+  private readonly outcomes: Record<Kind, Outcomes> = {
+    regulars: noOutcomes(),
+    flood: noOutcomes(),
+  };
+  private readonly regularWaitsMs: number[] = [];
+  private readonly finishToAnswerMs: number[] = [];
+  private readonly finishSentAt = new Map<string, number>();
+  private readonly started = new Set<string>();
+  private startedTwice = 0;
+  private baristaErrors = 0;
+  private inFlight = 0;
+  private brewingNow = 0;
+  private startedAt = 0;
+  private lastServedAt = 0;
+  private firstThrottledAt?: number;
+  private lastThrottledAt = 0;
+
+  constructor(private readonly options: SimulationOptions) {
+    this.customerBase = baseUrl(options.customerUrl);
+    this.baristaBase = baseUrl(options.baristaUrl);
+    this.bindAddresses = isLoopbackHost(this.customerBase.hostname);
+    this.arrivals = new SeededRandom(options.seed);
+    this.brewing = new SeededRandom(options.seed + 1);
+    // Every open request listens for the end of the run: thousands at once are expected.
+    setMaxListeners(0, this.ending.signal);
+  }
+
+  progress(): Progress {
+    const all = [this.outcomes.regulars, this.outcomes.flood];
+    const sum = (key: keyof Outcomes) => all.reduce((total, o) => total + o[key], 0);
+    return {
+      total: this.options.customers + this.options.flood,
+      answered: sum('served') + sum('throttled') + sum('cancelled') + sum('errors'),
+      queued: Math.max(0, this.inFlight - this.brewingNow),
+      brewing: this.brewingNow,
+      ready: sum('served'),
+      throttled: sum('throttled'),
+      cancelled: sum('cancelled'),
+      errors: sum('errors'),
+      elapsedMs: this.startedAt ? performance.now() - this.startedAt : 0,
+    };
+  }
+
+  async run(): Promise<SimulationReport> {
+    const { options } = this;
+    this.startedAt = performance.now();
+    const floodAddress =
+      this.bindAddresses && options.floodIp !== DEFAULT_SOURCE_ADDRESS
+        ? options.floodIp
+        : undefined;
+    const flood = Array.from({ length: options.flood }, () => this.order('flood', floodAddress));
+    const regulars: Promise<void>[] = [];
+    const arrived = this.arrive(regulars);
+    const baristas = arrived.then(async () => {
+      await options.beforeBaristas?.();
+      await Promise.all(Array.from({ length: options.baristas }, () => this.barista()));
+    });
+    const deadline =
+      options.deadlineMs === undefined
+        ? undefined
+        : setTimeout(() => this.ending.abort(), options.deadlineMs);
+    try {
+      await Promise.race([
+        arrived.then(() => Promise.all(options.customers > 0 ? regulars : flood)),
+        new Promise((resolve) => this.ending.signal.addEventListener('abort', resolve)),
+        // Baristas only end once stopped; a failing hook must not leave the run waiting forever.
+        baristas.then(() => new Promise(() => undefined)),
+      ]);
+    } finally {
+      clearTimeout(deadline);
+      this.ending.abort();
+      this.agents.destroy();
+    }
+    await baristas;
+    return this.report();
+  }
+
+  /** Ends the run now: what is still open counts as unanswered, and `run()` resolves with the report. */
+  stop(): void {
+    this.ending.abort();
+  }
+
+  /** Sends the regulars group by group; resolves once the last one's order is on its way. */
+  private async arrive(regulars: Promise<void>[]): Promise<void> {
+    const { customers, groupSizes, groupGap, sourceIps, timeScale } = this.options;
+    let index = 0;
+    while (index < customers && !this.ending.signal.aborted) {
+      const drawn = this.arrivals.integer(this.arrivals.pick(groupSizes));
+      const size = Math.min(Math.max(1, drawn), customers - index);
+      for (let member = 0; member < size; member++, index++) {
+        const address =
+          this.bindAddresses && sourceIps > 0 ? sourceAddress(index % sourceIps) : undefined;
+        regulars.push(this.order('regulars', address));
+      }
+      if (index < customers) await this.pause(this.arrivals.between(groupGap) * 1000 * timeScale);
+    }
+  }
+
+  /** One customer: orders, waits however long it takes, and records how it ended. Never rejects. */
+  private async order(kind: Kind, localAddress: string | undefined): Promise<void> {
+    const outcome = this.outcomes[kind];
+    outcome.ordered++;
+    this.inFlight++;
+    const sentAt = performance.now();
+    try {
+      const answer = await send(new URL('order/', this.customerBase), 'POST', {
+        agent: this.agents.for(localAddress),
+        localAddress,
+        json: { drink: 'americano' },
+        signal: this.ending.signal,
+      });
+      this.record(kind, answer, sentAt);
+    } catch {
+      if (this.ending.signal.aborted) outcome.unanswered++;
+      else outcome.errors++;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private record(kind: Kind, answer: Answer, sentAt: number): void {
+    const outcome = this.outcomes[kind];
+    const now = performance.now();
+    if (answer.status === 200) {
+      outcome.served++;
+      this.lastServedAt = now;
+      if (kind === 'regulars') this.regularWaitsMs.push(now - sentAt);
+      const finishSentAt = this.finishSentAt.get(orderIdOf(answer) ?? '');
+      if (finishSentAt !== undefined) this.finishToAnswerMs.push(now - finishSentAt);
+    } else if (answer.status === 429) {
+      outcome.throttled++;
+      this.firstThrottledAt ??= now;
+      this.lastThrottledAt = now;
+    } else if (/cancel/i.test(JSON.stringify(answer.body ?? ''))) {
+      outcome.cancelled++;
+    } else {
+      outcome.errors++;
+    }
+  }
+
+  /** A barista: takes the oldest order, brews it, finishes it; backs off while the queue is empty. */
+  private async barista(): Promise<void> {
+    const agent = this.agents.for(undefined);
+    const backoffMs = Math.max(1, EMPTY_QUEUE_BACKOFF_STORY_MS * this.options.timeScale);
+    const { signal } = this.ending;
+    while (!signal.aborted) {
+      let answer: Answer;
+      try {
+        answer = await send(new URL('start/', this.baristaBase), 'GET', { agent, signal });
+      } catch {
+        if (!signal.aborted) this.baristaErrors++;
+        await this.pause(backoffMs);
+        continue;
+      }
+      const orderId = orderIdOf(answer);
+      if (answer.status !== 200 || orderId === undefined) {
+        if (answer.status !== 404) this.baristaErrors++;
+        await this.pause(backoffMs);
+        continue;
+      }
+      if (this.started.has(orderId)) this.startedTwice++;
+      this.started.add(orderId);
+      this.brewingNow++;
+      await this.pause(this.brewing.between(this.options.brew) * 1000 * this.options.timeScale);
+      this.brewingNow--;
+      if (signal.aborted) break;
+      this.finishSentAt.set(orderId, performance.now());
+      const finishUrl = new URL(
+        `finish/?order_id=${encodeURIComponent(orderId)}`,
+        this.baristaBase,
+      );
+      try {
+        const finished = await send(finishUrl, 'POST', { agent, signal });
+        if (finished.status !== 200) this.baristaErrors++;
+      } catch {
+        if (!signal.aborted) this.baristaErrors++;
+      }
+    }
+  }
+
+  /** Sleeps unless the run is over; 0 ms does not yield to a timer at all. */
+  private async pause(ms: number): Promise<void> {
+    if (ms <= 0 || this.ending.signal.aborted) return;
+    await sleep(ms, undefined, { signal: this.ending.signal }).catch(() => undefined);
+  }
+
+  private report(): SimulationReport {
+    const { options } = this;
+    const served = this.outcomes.regulars.served + this.outcomes.flood.served;
+    const meanBrewMs = meanOf(options.brew) * 1000 * options.timeScale;
+    return summarise({
+      regulars: this.outcomes.regulars,
+      flood: this.outcomes.flood,
+      regularWaitsMs: this.regularWaitsMs,
+      finishToAnswerMs: this.finishToAnswerMs,
+      makespanMs: this.lastServedAt ? this.lastServedAt - this.startedAt : 0,
+      idealMakespanMs: options.baristas > 0 ? (served * meanBrewMs) / options.baristas : 0,
+      throttledSpanMs:
+        this.firstThrottledAt === undefined ? 0 : this.lastThrottledAt - this.firstThrottledAt,
+      startedTwice: this.startedTwice,
+      baristaErrors: this.baristaErrors,
+    });
+  }
+}
+
+function orderIdOf(answer: Answer): string | undefined {
+  const body = answer.body as { order_id?: unknown } | undefined;
+  return typeof body?.order_id === 'string' ? body.order_id : undefined;
+}
