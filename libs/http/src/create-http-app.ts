@@ -1,11 +1,11 @@
-import { type DynamicModule, type INestApplication, Module, ValidationPipe } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { type ApiDocsInfo, setupApiDocs } from './api-docs';
 import { HttpErrorFilter } from './http-error.filter';
-import { nestLoggerFor, newRequestId, requestLogModule } from './request-log';
+import { logRequests, nestLoggerFor } from './request-log';
 
 export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
 export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
@@ -23,16 +23,11 @@ export interface HttpAppOptions {
   cutOffRetryAfterSeconds?: number;
 }
 
-/** The root of every HTTP app: the app's own module plus what every app has. */
-@Module({})
-class HttpAppModule {}
-
 /** Creates one HTTP app on either platform with the rules both apps share. */
 export async function createHttpApp(
-  appModule: DynamicModule,
+  module: DynamicModule,
   { adapter, logger: log, docs, cutOffRetryAfterSeconds }: HttpAppOptions,
 ): Promise<INestApplication> {
-  const module = { module: HttpAppModule, imports: [appModule, requestLogModule(log)] };
   const logger = nestLoggerFor(log);
   const app =
     adapter === 'fastify'
@@ -40,7 +35,6 @@ export async function createHttpApp(
           module,
           new FastifyAdapter({
             bodyLimit: BODY_LIMIT_BYTES,
-            genReqId: newRequestId,
             // Fastify would refuse a path parameter over 100 characters with its own 414 body;
             // node already bounds the URL (16 KB of headers), and validation answers as on Express.
             routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
@@ -58,6 +52,7 @@ export async function createHttpApp(
   );
   app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), cutOffRetryAfterSeconds));
   setupApiDocs(app, docs);
+  logRequests(app.getHttpServer(), log);
   return app;
 }
 

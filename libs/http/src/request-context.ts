@@ -52,6 +52,7 @@ export function takeOverResponse(platformResponse: unknown): ServerResponse {
   response.hijack?.();
   return response.raw ?? response;
 }
+
 /** Sets the status and headers of an answer the handler returns (Nest sends the body). */
 export interface ReplyHead {
   status(code: number): void;
@@ -73,6 +74,7 @@ export const ReplyHead = createParamDecorator(
 export const SentBody = createParamDecorator(
   (_: unknown, context: ExecutionContext): unknown => context.switchToHttp().getRequest().body,
 );
+
 /** Calls `listener` once when the exchange is over: the response was sent, or the client left. */
 export function onExchangeEnd(context: ExecutionContext, listener: () => void): void {
   nodeResponse(context).once('close', listener);
