@@ -63,6 +63,21 @@ describe.each(HTTP_ADAPTERS)('flood defence on %s, default settings', (adapter) 
       const sixth = await smallCafe.customer('POST', '/order/', { localAddress: FLOOD_ADDRESS });
       expect(sixth.status).toBe(429);
       expect(sixth.headers['retry-after']).toBe('120');
+      // From now on refused on node's server, before the body is even parsed: malformed JSON
+      // would otherwise be a 400.
+      const seventh = await smallCafe.customer('POST', '/order', {
+        localAddress: FLOOD_ADDRESS,
+        raw: '{not json',
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(seventh.status).toBe(429);
+      expect(Number(seventh.headers['retry-after'])).toBeGreaterThanOrEqual(119);
+      expect(seventh.body).toEqual(ERROR_SHAPE);
+      // Only placing orders is refused: the address may still look at its orders.
+      const polled = await smallCafe.customer('GET', '/orders/unknown', {
+        localAddress: FLOOD_ADDRESS,
+      });
+      expect(polled.status).toBe(404);
       for (const reply of await Promise.all(waiting)) {
         expect(reply.status).toBe(429);
         expect(reply.headers['retry-after']).toBe('120');

@@ -16,6 +16,7 @@ import {
   BaristaModule,
 } from '../../barista/src/barista.module';
 import { CUSTOMER_API_DOCS, CustomerModule } from '../../customer/src/customer.module';
+import { refuseBlockedOrders } from '../../customer/src/flood/refuse-blocked-orders';
 import type { CafeConfig } from './config';
 
 /** A running café: one core and the two HTTP apps that share it. */
@@ -62,6 +63,7 @@ export async function startCafe(
       ...options,
       docs: CUSTOMER_API_DOCS,
     });
+    refuseBlockedOrders(customer, config.flood.trustedProxies);
     apps.push(customer);
     const barista = await createHttpApp(BaristaModule.forCore(core, baristaOptions), {
       ...options,

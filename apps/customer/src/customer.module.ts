@@ -3,6 +3,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { type ApiDocsInfo, HealthModule, TrustedProxies } from '@cafe/http';
 import { CoreBridgeModule } from '@cafe/ordering';
 import type { FloodDefenceOptions } from './flood/flood-defence.options';
+import { BlockedAddresses } from './flood/blocked-addresses';
 import { WaitingPerAddress } from './flood/waiting-per-address';
 import { OrderController } from './order.controller';
 
@@ -44,6 +45,7 @@ export class CustomerModule {
       providers: [
         { provide: TrustedProxies, useValue: flood.trustedProxies },
         { provide: WaitingPerAddress, useValue: new WaitingPerAddress(flood.maxWaitingPerAddress) },
+        BlockedAddresses,
       ],
       controllers: [OrderController],
     };

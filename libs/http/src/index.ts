@@ -1,6 +1,7 @@
 export * from './client-address';
 export * from './client-address.pipe';
 export * from './create-http-app';
+export * from './early-refusal';
 export * from './event-response';
 export * from './http-error.filter';
 export * from './order-response';

@@ -31,7 +31,10 @@ export const Departure = createParamDecorator((_: unknown, context: ExecutionCon
 
 /** The socket's peer and the forwarding header; `resolveClientAddress` decides whom to believe. */
 export function connectionOf(context: ExecutionContext): Connection {
-  const request = nodeRequest(context);
+  return connectionOfRequest(nodeRequest(context));
+}
+
+export function connectionOfRequest(request: IncomingMessage): Connection {
   return {
     peerAddress: request.socket.remoteAddress,
     forwardedFor: request.headers['x-forwarded-for'],

@@ -17,6 +17,7 @@ import {
   TrustedProxies,
 } from '@cafe/http';
 import { CafeMetrics, CutOffAddressCommand } from '@cafe/ordering';
+import { BLOCKED_MESSAGE, BlockedAddresses } from './blocked-addresses';
 import { WaitingPerAddress } from './waiting-per-address';
 
 /** Names the waiting cap in the throttled-requests metric, next to the throttlers' names. */
@@ -43,6 +44,7 @@ export class FloodGuard extends ThrottlerGuard {
     private readonly waiting: WaitingPerAddress,
     private readonly commandBus: CommandBus,
     private readonly metrics: CafeMetrics,
+    private readonly blocked: BlockedAddresses,
   ) {
     super(options, storage, reflector);
   }
@@ -83,16 +85,15 @@ export class FloodGuard extends ThrottlerGuard {
     _context: ExecutionContext,
     { key, tracker, timeToBlockExpire }: ThrottlerLimitDetail,
   ): Promise<void> {
-    this.metrics.countThrottled(throttlerOf(key));
+    const throttler = throttlerOf(key);
+    this.metrics.countThrottled(throttler);
+    this.blocked.block(tracker, throttler, timeToBlockExpire);
     if (this.waiting.count(tracker) > 0) {
       this.commandBus.execute(new CutOffAddressCommand(tracker)).catch((error) => {
         this.log.error(`cutting off ${tracker} failed: ${String(error)}`);
       });
     }
-    throw new TooManyRequests(
-      'too many orders from your address; it is blocked for a while',
-      timeToBlockExpire,
-    );
+    throw new TooManyRequests(BLOCKED_MESSAGE, timeToBlockExpire);
   }
 }
 
