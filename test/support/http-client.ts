@@ -1,6 +1,7 @@
 import { type IncomingHttpHeaders, request } from 'node:http';
-import { createServer } from 'node:net';
-import { readAnswer } from '@cafe/simulation';
+import { freePort, readAnswer } from '@cafe/simulation';
+
+export { freePort };
 
 export interface HttpAnswer {
   status: number;
@@ -75,13 +76,4 @@ export async function isSettled(promise: Promise<unknown>): Promise<boolean> {
     Promise.resolve(pending),
   ]);
   return winner !== pending;
-}
-
-/** A loopback port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '@cafe/simulation';
 
 const DIST = join(__dirname, '..', '..', '..');
 export const CAFE_MAIN = join(DIST, 'apps', 'cafe', 'src', 'main.js');
@@ -15,14 +15,6 @@ const STOP_TIMEOUT_MS = 15_000;
 
 /** The service refused to start, e.g. because it does not accept a setting. */
 export class ServerRefused extends Error {}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 function queueAnswers(port: number): Promise<unknown> {
   return new Promise((resolve, reject) => {

@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { Agent, type IncomingHttpHeaders, type IncomingMessage, request } from 'node:http';
 
 export interface Answer {
@@ -88,4 +89,13 @@ export function readAnswer(res: IncomingMessage): Promise<Answer> {
       resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
     });
   });
+}
+
+/** A loopback port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
