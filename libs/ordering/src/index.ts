@@ -1,6 +1,7 @@
 export * from './commands/cancel-order.command';
 export * from './commands/finish-order.command';
 export * from './commands/place-order.command';
+export * from './commands/requeue-expired-order.command';
 export * from './commands/start-next-order.command';
 export * from './core-bridge.module';
 export * from './core.module';
@@ -9,5 +10,6 @@ export * from './domain/errors';
 export * from './domain/order';
 export * from './event-store/event-store';
 export * from './events';
+export * from './lease/brew-lease';
 export * from './queries/get-queue-snapshot.query';
 export * from './waiting/waiting-customers';
