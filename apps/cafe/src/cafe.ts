@@ -7,7 +7,13 @@ import type {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { createHttpApp } from '@cafe/http';
-import { CoreModule, ServiceClosing, WaitingCustomers } from '@cafe/ordering';
+import {
+  CoreModule,
+  Drain,
+  type DrainOutcome,
+  ServiceClosing,
+  WaitingCustomers,
+} from '@cafe/ordering';
 import { BaristaModule } from '../../barista/src/barista.module';
 import { CustomerModule } from '../../customer/src/customer.module';
 import type { CafeConfig } from './config';
@@ -21,6 +27,12 @@ export interface Cafe {
   readonly baristaPort: number;
   /** Refuses the waiting customers with 503, then closes both ports and the core together. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Refuses new orders with 503 while both ports stay up, so baristas can work off what is
+   * queued or brewing and its customers get their 200; after that, or after `timeoutMs`, close().
+   * Idempotent: a later call joins the first drain.
+   */
+  drain(timeoutMs: number): Promise<DrainOutcome>;
 }
 
 export interface StartOptions {
@@ -32,10 +44,10 @@ export async function startCafe(
   config: CafeConfig,
   { logger = false }: StartOptions = {},
 ): Promise<Cafe> {
-  const core = await NestFactory.createApplicationContext(CoreModule, {
-    logger,
-    abortOnError: false,
-  });
+  const core = await NestFactory.createApplicationContext(
+    CoreModule.forRoot({ brewLeaseMs: config.brewLeaseMs }),
+    { logger, abortOnError: false },
+  );
   const apps: INestApplication[] = [];
   const closeAll = once(async () => {
     core.get(WaitingCustomers).close(new ServiceClosing());
@@ -57,6 +69,11 @@ export async function startCafe(
       customerPort: portOf(customer),
       baristaPort: portOf(barista),
       close: closeAll,
+      drain: async (timeoutMs) => {
+        const outcome = await core.get(Drain).begin(timeoutMs);
+        await closeAll();
+        return outcome;
+      },
     };
   } catch (error) {
     await closeAll();

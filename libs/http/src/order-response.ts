@@ -7,6 +7,8 @@ export interface OrderResponse {
   status: OrderStatus;
   placed_at: string;
   started_at?: string;
+  /** When a barista's lease ran out and the order went back to the queue, if it did. */
+  requeued_at?: string;
   finished_at?: string;
   cancelled_at?: string;
   cancel_reason?: string;
@@ -21,6 +23,7 @@ export function toOrderResponse(order: Order): OrderResponse {
     status: order.status,
     placed_at: new Date(order.placedAt).toISOString(),
     started_at: iso(order.startedAt),
+    requeued_at: iso(order.requeuedAt),
     finished_at: iso(order.finishedAt),
     cancelled_at: iso(order.cancelledAt),
     cancel_reason: order.cancelReason,

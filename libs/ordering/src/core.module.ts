@@ -5,6 +5,7 @@ import { FinishOrderHandler } from './commands/finish-order.handler';
 import { PlaceOrderHandler } from './commands/place-order.handler';
 import { RequeueExpiredOrderHandler } from './commands/requeue-expired-order.handler';
 import { StartNextOrderHandler } from './commands/start-next-order.handler';
+import { Drain } from './drain/drain';
 import { EventStore } from './event-store/event-store';
 import { InMemoryEventStore } from './event-store/in-memory-event-store';
 import { BrewLease } from './lease/brew-lease';
@@ -33,6 +34,7 @@ import { WaitingCustomers } from './waiting/waiting-customers';
     },
     OrderRepository,
     WaitingCustomers,
+    Drain,
     PlaceOrderHandler,
     StartNextOrderHandler,
     FinishOrderHandler,
