@@ -54,6 +54,15 @@ describe.each(HTTP_ADAPTERS)('draining on %s', (adapter) => {
     await expectBothPortsClosed();
   });
 
+  it('ends early when the café is closed outright during the drain', async () => {
+    const { reply } = await cafe.order();
+    const drained = cafe.cafe.drain(30_000);
+    await cafe.close();
+    expect(await drained).toBe('timed_out');
+    expect((await reply).status).toBe(503);
+    await expectBothPortsClosed();
+  });
+
   it('after the timeout, answers the customers still waiting 503 and closes both ports', async () => {
     const { reply } = await cafe.order();
     await cafe.barista('GET', '/start/');

@@ -3,7 +3,7 @@ import { ServiceClosing } from '../domain/errors';
 import { EventStore } from '../event-store/event-store';
 import { OrderStatusProjection } from '../projections/order-status.projection';
 
-/** How a drain ended: every queued and brewing order was dealt with, or time ran out first. */
+/** How a drain ended: every queued and brewing order was dealt with, or time ran out (or the core closed) first. */
 export type DrainOutcome = 'served' | 'timed_out';
 
 /**
