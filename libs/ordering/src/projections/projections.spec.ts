@@ -64,6 +64,17 @@ describe('the queue projection when a lease runs out', () => {
     expect(queue.ids()).toEqual(['b', 'd', 'e']);
   });
 
+  it('orders by place in the log, not by the clock, which may tie or step back', async () => {
+    const queue = new QueueProjection();
+    const store = new InMemoryEventStore([queue]);
+    await store.append('x', [new OrderPlaced('x', 'americano', '::1', 500)], 0);
+    await store.append('y', [new OrderPlaced('y', 'americano', '::1', 500)], 0);
+    await store.append('z', [new OrderPlaced('z', 'americano', '::1', 400)], 0);
+    await store.append('x', [new OrderStarted('x', 600)], 1);
+    await store.append('x', [new OrderRequeued('x', 700)], 2);
+    expect(queue.ids()).toEqual(['x', 'y', 'z']);
+  });
+
   it('takes a requeued order off the queue when its first barista finishes it late', async () => {
     const { store, queue } = await withRequeue();
     await store.append('b', [new OrderFinished('b', 950)], 3);

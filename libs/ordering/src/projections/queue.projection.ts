@@ -2,36 +2,42 @@ import { Injectable } from '@nestjs/common';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 import { LinkedQueue } from './linked-queue';
 
-interface Brewing {
+/** When an order was placed, and where in the log: the log, unlike the clock, never ties. */
+interface Placement {
   readonly placedAt: number;
+  readonly position: number;
+}
+
+interface Brewing {
+  readonly placement: Placement;
   readonly startedAt: number;
 }
 
 /**
- * The orders no barista has started, oldest first (values are the placement times), and the
- * orders being brewed in the order they were started, which is the order their leases run out.
- * An order whose lease ran out goes back to its place by placement time: the front, since every
- * order placed before it was started before it, behind any older requeued order still waiting.
+ * The orders no barista has started, in placement order, and the orders being brewed in the
+ * order they were started, which is the order their leases run out. An order whose lease ran
+ * out goes back to its place by placement: the front, since every order placed before it was
+ * started before it, behind any older requeued order still waiting.
  */
 @Injectable()
 export class QueueProjection implements InlineProjection {
-  private readonly queue = new LinkedQueue<number>();
+  private readonly queue = new LinkedQueue<Placement>();
   private readonly brewing = new LinkedQueue<Brewing>();
 
-  apply({ event }: StoredEvent): void {
+  apply({ event, position }: StoredEvent): void {
     switch (event.type) {
       case 'OrderPlaced':
-        this.queue.pushBack(event.orderId, event.at);
+        this.queue.pushBack(event.orderId, { placedAt: event.at, position });
         break;
       case 'OrderStarted': {
         // The log is trusted: only a queued order can be started, only a brewing one requeued.
-        const placedAt = this.queue.take(event.orderId)?.value as number;
-        this.brewing.pushBack(event.orderId, { placedAt, startedAt: event.at });
+        const placement = this.queue.take(event.orderId)?.value as Placement;
+        this.brewing.pushBack(event.orderId, { placement, startedAt: event.at });
         break;
       }
       case 'OrderRequeued': {
-        const { placedAt } = this.brewing.take(event.orderId)?.value as Brewing;
-        this.queue.insertBefore(this.firstPlacedAfter(placedAt), event.orderId, placedAt);
+        const { placement } = this.brewing.take(event.orderId)?.value as Brewing;
+        this.queue.insertBefore(this.firstPlacedAfter(placement), event.orderId, placement);
         break;
       }
       // A late finish may come for a requeued order that is back in the queue.
@@ -53,7 +59,7 @@ export class QueueProjection implements InlineProjection {
   }
 
   oldestPlacedAt(): number | undefined {
-    return this.queue.peek()?.value;
+    return this.queue.peek()?.value.placedAt;
   }
 
   /** Queued order ids in the order baristas will take them. */
@@ -69,8 +75,8 @@ export class QueueProjection implements InlineProjection {
   }
 
   /** Only requeued orders can be queued ahead of it, so this walks a few entries at most. */
-  private firstPlacedAfter(placedAt: number): string | undefined {
-    for (const { key, value } of this.queue.entries()) if (value > placedAt) return key;
+  private firstPlacedAfter({ position }: Placement): string | undefined {
+    for (const { key, value } of this.queue.entries()) if (value.position > position) return key;
     return undefined;
   }
 }
