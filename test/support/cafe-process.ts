@@ -7,7 +7,8 @@ export const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'cafe', 'src', '
 
 /** The real server as a child process on free loopback ports, for signals and crashes. */
 export class CafeProcess {
-  private readonly stderr: string[] = [];
+  /** What it wrote to stdout and stderr. */
+  private output = '';
   /** Resolves with the exit code (null when killed by a signal). */
   readonly exited: Promise<number | null>;
 
@@ -16,7 +17,9 @@ export class CafeProcess {
     readonly customerPort: number,
     readonly baristaPort: number,
   ) {
-    child.stderr?.on('data', (chunk: Buffer) => this.stderr.push(chunk.toString()));
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => (this.output += chunk.toString('utf8')));
+    }
     this.exited = new Promise((resolve) => child.once('exit', resolve));
   }
 
@@ -31,7 +34,7 @@ export class CafeProcess {
         BARISTA_PORT: String(baristaPort),
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     const cafe = new CafeProcess(child, customerPort, baristaPort);
     const answers = () =>
@@ -41,7 +44,7 @@ export class CafeProcess {
       );
     await eventually(answers, 15_000).catch((error) => {
       child.kill('SIGKILL');
-      throw new Error(`${String(error)}; the café said: ${cafe.stderr.join('')}`);
+      throw new Error(`${String(error)}; the café said: ${cafe.output}`);
     });
     return cafe;
   }
@@ -56,6 +59,11 @@ export class CafeProcess {
 
   signal(signal: NodeJS.Signals): void {
     this.child.kill(signal);
+  }
+
+  /** Resolves once the process has written `text` to its log. */
+  said(text: string): Promise<void> {
+    return eventually(() => this.output.includes(text), 8000);
   }
 
   async kill(): Promise<void> {

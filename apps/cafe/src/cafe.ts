@@ -5,6 +5,8 @@ import pino, { type Logger } from 'pino';
 import { createHttpApp, listen, nestLoggerFor } from '@cafe/http';
 import {
   CoreModule,
+  Drain,
+  type DrainOutcome,
   EventStore,
   logEvents,
   ServiceClosing,
@@ -28,6 +30,12 @@ export interface Cafe {
   readonly baristaPort: number;
   /** Refuses the waiting customers with 503, then closes both ports and the core together. Idempotent. */
   close(): Promise<void>;
+  /**
+   * Refuses new orders with 503 while both ports stay up, so baristas can work off what is
+   * queued or brewing and its customers get their 200; after that, or after `timeoutMs`, close().
+   * Idempotent: a later call joins the first drain.
+   */
+  drain(timeoutMs: number): Promise<DrainOutcome>;
 }
 
 export interface StartOptions {
@@ -79,6 +87,11 @@ export async function startCafe(
       customerPort: portOf(customer),
       baristaPort: portOf(barista),
       close: closeAll,
+      drain: async (timeoutMs) => {
+        const outcome = await core.get(Drain).begin(timeoutMs);
+        await closeAll();
+        return outcome;
+      },
     };
   } catch (error) {
     await closeAll();

@@ -18,6 +18,8 @@ describe('loadConfig', () => {
         blockSeconds: 900,
         maxWaitingPerAddress: 300,
       },
+      brewLeaseMs: 600_000,
+      drainTimeoutMs: 30_000,
     });
     expect(config.flood.trustedProxies.entries).toEqual([]);
   });
@@ -39,6 +41,8 @@ describe('loadConfig', () => {
         HTTP_ADAPTER: 'fastify',
         LOG_LEVEL: 'warn',
         LOG_FORMAT: 'pretty',
+        BREW_LEASE_SECONDS: '90',
+        DRAIN_TIMEOUT_SECONDS: '5',
       }),
     ).toMatchObject({
       host: '127.0.0.1',
@@ -48,6 +52,8 @@ describe('loadConfig', () => {
       logLevel: 'warn',
       logFormat: 'pretty',
       eventStore: { kind: 'memory' },
+      brewLeaseMs: 90_000,
+      drainTimeoutMs: 5_000,
     });
   });
 
@@ -73,6 +79,16 @@ describe('loadConfig', () => {
     expect(config.flood.trustedProxies.includes('172.20.0.2')).toBe(true);
   });
 
+  it('takes durations in seconds, to the millisecond', () => {
+    expect(loadConfig({ BREW_LEASE_SECONDS: '0.2', DRAIN_TIMEOUT_SECONDS: '0' })).toMatchObject({
+      brewLeaseMs: 200,
+      drainTimeoutMs: 0,
+    });
+    expect(loadConfig({ BREW_LEASE_SECONDS: '86400', DRAIN_TIMEOUT_SECONDS: '1.5' })).toMatchObject(
+      { brewLeaseMs: 86_400_000, drainTimeoutMs: 1500 },
+    );
+  });
+
   it.each([
     [{ CUSTOMER_PORT: 'abc' }, /CUSTOMER_PORT/],
     [{ BARISTA_PORT: '70000' }, /BARISTA_PORT/],
@@ -93,6 +109,17 @@ describe('loadConfig', () => {
     [{ THROTTLE_SUSTAINED_SECONDS: '-5' }, /THROTTLE_SUSTAINED_SECONDS/],
     [{ THROTTLE_BLOCK_SECONDS: '1000001' }, /THROTTLE_BLOCK_SECONDS/],
     [{ MAX_WAITING_PER_ADDRESS: 'x' }, /MAX_WAITING_PER_ADDRESS/],
+    [{ BREW_LEASE_SECONDS: '0' }, /BREW_LEASE_SECONDS must be a number of seconds from 0.001/],
+    [{ BREW_LEASE_SECONDS: '86401' }, /BREW_LEASE_SECONDS/],
+    [{ BREW_LEASE_SECONDS: '-5' }, /BREW_LEASE_SECONDS/],
+    [{ BREW_LEASE_SECONDS: '0.0001' }, /BREW_LEASE_SECONDS/],
+    [{ BREW_LEASE_SECONDS: '1e3' }, /BREW_LEASE_SECONDS/],
+    [{ BREW_LEASE_SECONDS: 'ten' }, /BREW_LEASE_SECONDS/],
+    [
+      { DRAIN_TIMEOUT_SECONDS: '3601' },
+      /DRAIN_TIMEOUT_SECONDS must be a number of seconds from 0 to 3600/,
+    ],
+    [{ DRAIN_TIMEOUT_SECONDS: '.5' }, /DRAIN_TIMEOUT_SECONDS/],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -1,5 +1,10 @@
 import { HTTP_ADAPTERS, type HttpAdapterName, TrustedProxies } from '@cafe/http';
-import { type EventStoreChoice, QUEUE_POLICIES, type QueuePolicyName } from '@cafe/ordering';
+import {
+  DEFAULT_BREW_LEASE_MS,
+  type EventStoreChoice,
+  QUEUE_POLICIES,
+  type QueuePolicyName,
+} from '@cafe/ordering';
 import type { FloodDefenceOptions } from '../../customer/src/flood/flood-defence.options';
 
 /** pino's levels; `silent` logs nothing. At `warn` and above no line is written per request. */
@@ -19,6 +24,10 @@ export interface CafeConfig {
   readonly eventStore: EventStoreChoice;
   readonly queuePolicy: QueuePolicyName;
   readonly flood: FloodDefenceOptions;
+  /** How long a barista may brew an order before it goes back to the front of the queue. */
+  readonly brewLeaseMs: number;
+  /** How long a signalled café keeps serving what is queued or brewing before it closes. */
+  readonly drainTimeoutMs: number;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -40,6 +49,8 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     eventStore: eventStore(env, 'EVENT_STORE'),
     queuePolicy: oneOf(env, 'QUEUE_POLICY', QUEUE_POLICIES, 'fifo'),
     flood: floodDefence(env),
+    brewLeaseMs: milliseconds(env, 'BREW_LEASE_SECONDS', DEFAULT_BREW_LEASE_MS, 1, DAY_MS),
+    drainTimeoutMs: milliseconds(env, 'DRAIN_TIMEOUT_SECONDS', 30_000, 0, HOUR_MS),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -93,6 +104,22 @@ function count(env: Env, name: string, fallback: number): number {
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || parsed < 1 || parsed > 1_000_000) {
     throw new ConfigError(`${name} must be a whole number from 1 to 1000000, got "${value}"`);
+  }
+  return parsed;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+/** Seconds in the variable, to the millisecond (tests use fractions such as 0.2). */
+function milliseconds(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const parsed = Math.round(Number(value) * 1000);
+  if (!/^\d+(\.\d{1,3})?$/.test(value) || parsed < min || parsed > max) {
+    throw new ConfigError(
+      `${name} must be a number of seconds from ${min / 1000} to ${max / 1000}, with at most 3 decimals, got "${value}"`,
+    );
   }
   return parsed;
 }

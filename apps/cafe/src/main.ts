@@ -1,12 +1,13 @@
 import 'reflect-metadata';
+import { constants } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { EventLogUnreadable } from '@cafe/ordering';
 import { startCafe } from './cafe';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 
-/** However many customers are still waiting, the process is gone this long after a signal. */
-const SHUTDOWN_DEADLINE_MS = 10_000;
+/** Once the drain is over, closing both ports may take this long before the process gives up. */
+const CLOSE_DEADLINE_MS = 10_000;
 
 async function main(): Promise<void> {
   const logger = new Logger('Cafe');
@@ -16,22 +17,37 @@ async function main(): Promise<void> {
     `customers on http://${config.host}:${cafe.customerPort}, baristas on http://${config.host}:${cafe.baristaPort} (${config.httpAdapter})`,
   );
 
+  let signalled = false;
   const shutdown = (signal: NodeJS.Signals) => {
-    logger.log(`${signal}: closing both ports`);
+    if (signalled) {
+      logger.warn(`${signal} again: exiting at once`);
+      process.exit(128 + constants.signals[signal]);
+    }
+    signalled = true;
+    logger.log(
+      `${signal}: taking no new orders; serving what is queued or brewing for up to ${config.drainTimeoutMs} ms`,
+    );
     setTimeout(() => {
-      logger.error(`still open after ${SHUTDOWN_DEADLINE_MS} ms, exiting anyway`);
+      logger.error(`still open ${CLOSE_DEADLINE_MS} ms after the drain, exiting anyway`);
       process.exit(1);
-    }, SHUTDOWN_DEADLINE_MS).unref();
-    cafe.close().then(
-      () => process.exit(0),
+    }, config.drainTimeoutMs + CLOSE_DEADLINE_MS).unref();
+    cafe.drain(config.drainTimeoutMs).then(
+      (outcome) => {
+        logger.log(
+          outcome === 'served'
+            ? 'drained: every order served; both ports closed'
+            : 'drain timed out: the customers still waiting got 503; both ports closed',
+        );
+        process.exit(0);
+      },
       (error) => {
         logger.error(`shutdown failed: ${String(error)}`);
         process.exit(1);
       },
     );
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
 }
 
 main().catch((error) => {

@@ -15,6 +15,11 @@ export class OrderResponse {
   placed_at!: string;
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-22T09:04:10.000Z' })
   started_at?: string;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: "When a barista's lease ran out and the order went back to the queue, if it did",
+  })
+  requeued_at?: string;
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-22T09:04:52.000Z' })
   finished_at?: string;
   @ApiPropertyOptional({ format: 'date-time' })
@@ -32,6 +37,7 @@ export function toOrderResponse(order: Order): OrderResponse {
     status: order.status,
     placed_at: new Date(order.placedAt).toISOString(),
     started_at: iso(order.startedAt),
+    requeued_at: iso(order.requeuedAt),
     finished_at: iso(order.finishedAt),
     cancelled_at: iso(order.cancelledAt),
     cancel_reason: order.cancelReason,

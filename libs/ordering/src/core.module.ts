@@ -4,6 +4,7 @@ import { CancelOrderHandler } from './commands/cancel-order.handler';
 import { CutOffAddressHandler } from './commands/cut-off-address.handler';
 import { FinishOrderHandler } from './commands/finish-order.handler';
 import { PlaceOrderHandler } from './commands/place-order.handler';
+import { RequeueExpiredOrderHandler } from './commands/requeue-expired-order.handler';
 import { StartNextOrderHandler } from './commands/start-next-order.handler';
 import { EventFeed } from './event-store/event-feed';
 import {
@@ -12,6 +13,9 @@ import {
   IN_MEMORY,
 } from './event-store/event-store.provider';
 import { CafeMetrics } from './metrics/cafe-metrics';
+import { Drain } from './drain/drain';
+import { BrewLease } from './lease/brew-lease';
+import { LeaseMonitor } from './lease/lease-monitor';
 import { OrderRepository } from './order.repository';
 import { BoardProjection } from './projections/board.projection';
 import { IdempotencyKeyProjection } from './projections/idempotency-key.projection';
@@ -28,6 +32,7 @@ import { WaitingCustomers } from './waiting/waiting-customers';
 export interface CoreOptions {
   readonly eventStore?: EventStoreChoice;
   readonly queuePolicy?: QueuePolicyName;
+  readonly brewLeaseMs?: number;
 }
 
 /**
@@ -48,29 +53,38 @@ export interface CoreOptions {
     EventFeed,
     WaitingCustomers,
     CafeMetrics,
+    Drain,
     PlaceOrderHandler,
     StartNextOrderHandler,
     FinishOrderHandler,
     CancelOrderHandler,
     CutOffAddressHandler,
+    RequeueExpiredOrderHandler,
     GetQueueSnapshotHandler,
     GetEventHistoryHandler,
     BoardProjection,
     GetBoardHandler,
     GetOrderHandler,
+    { provide: BrewLease, useValue: new BrewLease() },
+    LeaseMonitor,
   ],
 })
 export class CoreModule {
-  /** The core with the event store and the queue policy of the configuration; by default in memory and fifo. */
+  /** The core with the event store, queue policy and brew lease of the configuration; by default in memory, fifo, 600 s. */
   static forRoot({
     eventStore = IN_MEMORY,
     queuePolicy = 'fifo',
+    brewLeaseMs,
   }: CoreOptions = {}): DynamicModule {
     const next = queuePolicy === 'fair' ? QueuedByAddressProjection : QueueProjection;
     // A provider of a dynamic module replaces the decorator's provider with the same token.
     return {
       module: CoreModule,
-      providers: [eventStoreProvider(eventStore), { provide: NextOrder, useExisting: next }],
+      providers: [
+        eventStoreProvider(eventStore),
+        { provide: NextOrder, useExisting: next },
+        { provide: BrewLease, useValue: new BrewLease(brewLeaseMs) },
+      ],
     };
   }
 }

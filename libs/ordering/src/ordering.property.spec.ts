@@ -1,13 +1,16 @@
-import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
 import fc from 'fast-check';
 import { CancelOrderCommand } from './commands/cancel-order.command';
 import { FinishOrderCommand } from './commands/finish-order.command';
 import { PlaceOrderCommand } from './commands/place-order.command';
+import { RequeueExpiredOrderCommand } from './commands/requeue-expired-order.command';
 import { StartNextOrderCommand } from './commands/start-next-order.command';
 import { CoreModule } from './core.module';
 import { DomainError } from './domain/errors';
-import { EventStore } from './event-store/event-store';
+import { EventStore, type StoredEvent } from './event-store/event-store';
+import { LeaseMonitor } from './lease/lease-monitor';
+import { QueueProjection } from './projections/queue.projection';
 import { WaitingCustomers } from './waiting/waiting-customers';
 
 /** One step of a random day at the café; indexes pick among the orders that exist at that moment. */
@@ -15,23 +18,64 @@ type Step =
   | { kind: 'place' }
   | { kind: 'start' }
   | { kind: 'finish'; pick: number }
-  | { kind: 'cancel'; pick: number };
+  | { kind: 'cancel'; pick: number }
+  | { kind: 'requeue' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ kind: 'place' as const }),
   fc.constant({ kind: 'start' as const }),
   fc.nat().map((pick) => ({ kind: 'finish' as const, pick })),
   fc.nat().map((pick) => ({ kind: 'cancel' as const, pick })),
+  fc.constant({ kind: 'requeue' as const }),
 );
 
 /** Lets every released customer's promise callback run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('any interleaving of place, start, finish and cancel', () => {
-  it('starts each order at most once, in placement order, and releases exactly the finished customers', async () => {
+/**
+ * Replays the log against a model of the queue: every start must take the queued order placed
+ * earliest, requeued orders included, and no order may be finished twice.
+ */
+function expectOldestFirst(log: Iterable<StoredEvent>, placed: string[]): void {
+  const queued = new Set<string>();
+  const finished = new Set<string>();
+  for (const { event } of log) {
+    const { orderId } = event;
+    switch (event.type) {
+      case 'OrderPlaced':
+      case 'OrderRequeued':
+        queued.add(orderId);
+        break;
+      case 'OrderStarted': {
+        const oldest = Math.min(...[...queued].map((id) => placed.indexOf(id)));
+        expect(placed.indexOf(orderId)).toBe(oldest);
+        queued.delete(orderId);
+        break;
+      }
+      case 'OrderFinished':
+        expect(finished.has(orderId)).toBe(false);
+        finished.add(orderId);
+        queued.delete(orderId);
+        break;
+      case 'OrderCancelled':
+        queued.delete(orderId);
+        break;
+    }
+  }
+}
+
+describe('any interleaving of place, start, finish, cancel and requeue', () => {
+  it('starts the oldest queued order, finishes each at most once, and releases exactly the finished customers', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 60 }), async (steps) => {
-        const core = await NestFactory.createApplicationContext(CoreModule, { logger: false });
+        // With a lease of 0 any brewing order may be requeued: the steps do it, not a timer.
+        const core = await Test.createTestingModule({
+          imports: [CoreModule.forRoot({ brewLeaseMs: 0 })],
+        })
+          .overrideProvider(LeaseMonitor)
+          .useValue({})
+          .compile();
+        await core.init();
         try {
           const bus = core.get(CommandBus);
           const waiting = core.get(WaitingCustomers);
@@ -55,6 +99,11 @@ describe('any interleaving of place, start, finish and cancel', () => {
               );
             } else if (s.kind === 'start') {
               await attempt(new StartNextOrderCommand());
+            } else if (s.kind === 'requeue') {
+              // As the lease timer does: the order started earliest goes back first.
+              const earliest = core.get(QueueProjection).brewingByStart().next();
+              if (!earliest.done)
+                await attempt(new RequeueExpiredOrderCommand(earliest.value.orderId));
             } else if (placed.length > 0) {
               const orderId = placed[s.pick % placed.length];
               if (s.kind === 'finish') {
@@ -70,12 +119,7 @@ describe('any interleaving of place, start, finish and cancel', () => {
             for (const [customer, got] of released) expect(got).toBe(customer);
           }
 
-          const starts = [...core.get(EventStore).readAll()]
-            .filter(({ event }) => event.type === 'OrderStarted')
-            .map(({ event }) => event.orderId);
-          expect(new Set(starts).size).toBe(starts.length);
-          const placementRanks = starts.map((id) => placed.indexOf(id));
-          expect(placementRanks).toEqual([...placementRanks].sort((a, b) => a - b));
+          expectOldestFirst(core.get(EventStore).readAll(), placed);
         } finally {
           await core.close();
         }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Order } from '../domain/order';
+import { Drain } from '../drain/drain';
 import { EventStore } from '../event-store/event-store';
 import { OrderRepository } from '../order.repository';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
@@ -14,6 +15,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly keys: IdempotencyKeyProjection,
     private readonly statuses: OrderStatusProjection,
     private readonly store: EventStore,
+    private readonly drain: Drain,
   ) {}
 
   /**
@@ -28,6 +30,8 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       await this.store.durable();
       return this.statuses.get(earlier) as Order;
     }
+    // After the key lookup: during a drain, a customer re-attaching to an order still gets it.
+    this.drain.assertTakingOrders();
     return this.orders.handle({
       kind: 'place',
       orderId: randomUUID(),

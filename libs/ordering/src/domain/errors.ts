@@ -55,6 +55,13 @@ export class WrongExpectedVersion extends DomainError {
   }
 }
 
+/** A requeue came before the barista's lease ran out (a timer fired early, or the clock moved). */
+export class LeaseNotExpired extends DomainError {
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} is still within its barista's lease`);
+  }
+}
+
 /** The service is shutting down and will not finish this wait. */
 export class ServiceClosing extends DomainError {
   constructor() {

@@ -1,10 +1,11 @@
-import { OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
+import { LeaseNotExpired, OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
 import { decide, evolve, type Order, type OrderCommand } from './order';
 import {
   OrderCancelled,
   type OrderEvent,
   OrderFinished,
   OrderPlaced,
+  OrderRequeued,
   OrderStarted,
 } from '../events';
 
@@ -13,6 +14,9 @@ const placed = new OrderPlaced(ID, 'americano', '127.0.0.1', 1000);
 const started = new OrderStarted(ID, 2000);
 const finished = new OrderFinished(ID, 3000);
 const cancelled = new OrderCancelled(ID, 'customer_left', 1500);
+const LEASE_MS = 600;
+const requeued = new OrderRequeued(ID, 2000 + LEASE_MS);
+const restarted = new OrderStarted(ID, 2700);
 
 /** Given these events happened, when the command arrives, then... */
 function given(...history: OrderEvent[]) {
@@ -36,6 +40,7 @@ const place: OrderCommand = {
 const start: OrderCommand = { kind: 'start', orderId: ID, at: 2000 };
 const finish: OrderCommand = { kind: 'finish', orderId: ID, at: 3000 };
 const cancel: OrderCommand = { kind: 'cancel', orderId: ID, reason: 'customer_left', at: 1500 };
+const requeue: OrderCommand = { kind: 'requeue', orderId: ID, leaseMs: LEASE_MS, at: 2600 };
 
 describe('an order', () => {
   describe('placing', () => {
@@ -78,6 +83,46 @@ describe('an order', () => {
       given(placed, started, finished).when(cancel).thenRefuses(OrderInWrongState));
   });
 
+  describe('requeueing when the lease ran out', () => {
+    it('puts a brewing order back once its lease ran out', () =>
+      given(placed, started).when(requeue).then([requeued]));
+    it('also long after the lease ran out', () =>
+      given(placed, started)
+        .when({ ...requeue, at: 90_000 })
+        .then([new OrderRequeued(ID, 90_000)]));
+    it('refuses while the lease runs', () =>
+      given(placed, started)
+        .when({ ...requeue, at: 2000 + LEASE_MS - 1 })
+        .thenRefuses(LeaseNotExpired));
+    it('counts the lease from the latest start', () =>
+      given(placed, started, requeued, restarted)
+        .when({ ...requeue, at: 2700 + LEASE_MS - 1 })
+        .thenRefuses(LeaseNotExpired));
+    it('refuses a queued order', () => given(placed).when(requeue).thenRefuses(OrderInWrongState));
+    it('refuses a ready order', () =>
+      given(placed, started, finished).when(requeue).thenRefuses(OrderInWrongState));
+    it('refuses an unknown order', () => given().when(requeue).thenRefuses(OrderNotFound));
+    it('lets another barista start a requeued order', () =>
+      given(placed, started, requeued)
+        .when({ ...start, at: 2700 })
+        .then([restarted]));
+    it('lets a customer who left cancel a requeued order', () =>
+      given(placed, started, requeued).when(cancel).then([cancelled]));
+  });
+
+  describe('a late finish after the lease ran out', () => {
+    it('is accepted while nobody has started the order again', () =>
+      given(placed, started, requeued).when(finish).then([finished]));
+    it('is accepted from whichever barista finishes first after a restart', () =>
+      given(placed, started, requeued, restarted).when(finish).then([finished]));
+    it('is refused once the order is ready: the first finish won', () =>
+      given(placed, started, requeued, restarted, finished)
+        .when(finish)
+        .thenRefuses(OrderInWrongState));
+    it('is refused when the requeued order was cancelled', () =>
+      given(placed, started, requeued, cancelled).when(finish).thenRefuses(OrderInWrongState));
+  });
+
   describe('evolving', () => {
     it('records each step with its time', () => {
       const order = [placed, started, finished].reduce<Order | undefined>(evolve, undefined);
@@ -98,6 +143,15 @@ describe('an order', () => {
         cancelledAt: 1500,
         cancelReason: 'customer_left',
       });
+    });
+
+    it('records a requeue and keeps the latest start', () => {
+      const order = [placed, started, requeued, restarted].reduce<Order | undefined>(
+        evolve,
+        undefined,
+      );
+      expect(order).toMatchObject({ status: 'brewing', startedAt: 2700, requeuedAt: 2600 });
+      expect(evolve(order, finished)).toMatchObject({ status: 'ready', finishedAt: 3000 });
     });
 
     it('folds events read back from a log as plain objects', () => {

@@ -1,11 +1,12 @@
 import type { Drink } from './drink';
-import { OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
+import { LeaseNotExpired, OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
 import {
   type IdempotencyClaim,
   OrderCancelled,
   type OrderEvent,
   OrderFinished,
   OrderPlaced,
+  OrderRequeued,
   OrderStarted,
 } from '../events';
 
@@ -19,7 +20,10 @@ export interface Order {
   readonly clientAddress: string;
   readonly status: OrderStatus;
   readonly placedAt: number;
+  /** The latest start: after a requeue, a second barista's start replaces the first. */
   readonly startedAt?: number;
+  /** Set once a barista's lease ran out and the order went back to the queue. */
+  readonly requeuedAt?: number;
   readonly finishedAt?: number;
   readonly cancelledAt?: number;
   readonly cancelReason?: CancelReason;
@@ -31,6 +35,7 @@ export type OrderCommand = { orderId: string; at: number } & (
   | { kind: 'start' }
   | { kind: 'finish' }
   | { kind: 'cancel'; reason: CancelReason }
+  | { kind: 'requeue'; leaseMs: number }
 );
 
 /** Folds one event into the order. Pure; the log is trusted, so a malformed history throws. */
@@ -52,6 +57,8 @@ export function evolve(order: Order | undefined, event: OrderEvent): Order {
       return { ...order, status: 'ready', finishedAt: event.at };
     case 'OrderCancelled':
       return { ...order, status: 'cancelled', cancelledAt: event.at, cancelReason: event.reason };
+    case 'OrderRequeued':
+      return { ...order, status: 'queued', requeuedAt: event.at };
   }
 }
 
@@ -75,12 +82,22 @@ export function decide(command: OrderCommand, order: Order | undefined): OrderEv
       requireStatus(order, 'queued');
       return [new OrderStarted(order.orderId, command.at)];
     case 'finish':
-      requireStatus(order, 'brewing');
+      // The first barista may come back after the lease ran out: while nobody has started the
+      // order again, their finish still counts. After a restart, whoever finishes first wins.
+      if (!(order.status === 'queued' && order.requeuedAt !== undefined)) {
+        requireStatus(order, 'brewing');
+      }
       return [new OrderFinished(order.orderId, command.at)];
     case 'cancel':
       // Only an order no barista has touched can be cancelled: a brewing one is finished.
       requireStatus(order, 'queued');
       return [new OrderCancelled(order.orderId, command.reason, command.at)];
+    case 'requeue':
+      requireStatus(order, 'brewing');
+      if (command.at < (order.startedAt as number) + command.leaseMs) {
+        throw new LeaseNotExpired(order.orderId);
+      }
+      return [new OrderRequeued(order.orderId, command.at)];
   }
 }
 

@@ -33,14 +33,37 @@ describe('LinkedQueue', () => {
     expect(queue.peek()).toBeUndefined();
     expect(queue.size).toBe(0);
     queue.pushBack('b', 1);
-    queue.pushFront('c', 2);
+    queue.insertBefore('b', 'c', 2);
     expect([...queue.keys()]).toEqual(['c', 'b']);
   });
 
   it('puts an entry back at the front', () => {
     const queue = filled('a', 'b');
-    queue.pushFront('z', 9);
+    queue.insertBefore(queue.peek()?.key, 'z', 9);
     expect([...queue.keys()]).toEqual(['z', 'a', 'b']);
+  });
+
+  it('inserts before a given entry, or at the back', () => {
+    const queue = filled('a', 'c');
+    queue.insertBefore('c', 'b', 9);
+    queue.insertBefore('a', 'z', 9);
+    queue.insertBefore(undefined, 'd', 9);
+    expect([...queue.keys()]).toEqual(['z', 'a', 'b', 'c', 'd']);
+    queue.delete('z');
+    queue.delete('d');
+    expect(queue.peek()?.key).toBe('a');
+    expect([...queue.keys()]).toEqual(['a', 'b', 'c']);
+    expect(() => queue.insertBefore('nope', 'e', 9)).toThrow(/nope is not queued/);
+  });
+
+  it('hands back what it takes out, and lists entries oldest first', () => {
+    const queue = filled('a', 'b', 'c');
+    expect(queue.take('b')).toEqual(expect.objectContaining({ key: 'b', value: 1 }));
+    expect(queue.take('b')).toBeUndefined();
+    expect([...queue.entries()].map(({ key, value }) => [key, value])).toEqual([
+      ['a', 0],
+      ['c', 2],
+    ]);
   });
 
   it('reports a missing key and refuses a duplicate', () => {

@@ -6,8 +6,8 @@ interface Node<V> {
 }
 
 /**
- * A FIFO with O(1) push at either end, O(1) take of the oldest and O(1) removal by key:
- * a doubly linked list indexed by a Map. (An array would need shift/splice scans.)
+ * A FIFO with O(1) push at the back or before any entry, O(1) take of the oldest and O(1)
+ * removal by key: a doubly linked list indexed by a Map. (An array would need shift/splice scans.)
  */
 export class LinkedQueue<V> {
   private readonly nodes = new Map<string, Node<V>>();
@@ -32,39 +32,45 @@ export class LinkedQueue<V> {
   }
 
   pushBack(key: string, value: V): void {
-    const node: Node<V> = { key, value, prev: this.tail };
-    this.insert(node);
-    if (this.tail) this.tail.next = node;
-    else this.head = node;
-    this.tail = node;
+    this.insertBefore(undefined, key, value);
   }
 
-  pushFront(key: string, value: V): void {
-    const node: Node<V> = { key, value, next: this.head };
-    this.insert(node);
-    if (this.head) this.head.prev = node;
+  /** Inserts the entry just before the one keyed `before`; at the back when `before` is undefined. */
+  insertBefore(before: string | undefined, key: string, value: V): void {
+    if (this.nodes.has(key)) throw new Error(`${key} is already queued`);
+    const next = before === undefined ? undefined : this.nodes.get(before);
+    if (before !== undefined && !next) throw new Error(`${before} is not queued`);
+    const node: Node<V> = { key, value, next, prev: next ? next.prev : this.tail };
+    this.nodes.set(key, node);
+    if (node.prev) node.prev.next = node;
+    else this.head = node;
+    if (next) next.prev = node;
     else this.tail = node;
-    this.head = node;
   }
 
   /** Removes the entry; returns whether it was there. */
   delete(key: string): boolean {
+    return this.take(key) !== undefined;
+  }
+
+  /** Removes the entry and returns it, if it was there. */
+  take(key: string): { key: string; value: V } | undefined {
     const node = this.nodes.get(key);
-    if (!node) return false;
+    if (!node) return undefined;
     this.nodes.delete(key);
     if (node.prev) node.prev.next = node.next;
     else this.head = node.next;
     if (node.next) node.next.prev = node.prev;
     else this.tail = node.prev;
-    return true;
+    return node;
   }
 
   *keys(): IterableIterator<string> {
-    for (let node = this.head; node; node = node.next) yield node.key;
+    for (const { key } of this.entries()) yield key;
   }
 
-  private insert(node: Node<V>): void {
-    if (this.nodes.has(node.key)) throw new Error(`${node.key} is already queued`);
-    this.nodes.set(node.key, node);
+  /** Oldest first. */
+  *entries(): IterableIterator<{ key: string; value: V }> {
+    for (let node = this.head; node; node = node.next) yield node;
   }
 }

@@ -1,6 +1,6 @@
 import { replay } from '../event-store/event-store';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
-import { OrderCancelled, OrderFinished, OrderPlaced, OrderStarted } from '../events';
+import { OrderCancelled, OrderFinished, OrderPlaced, OrderRequeued, OrderStarted } from '../events';
 import { OrderStatusProjection } from './order-status.projection';
 import { QueueProjection } from './queue.projection';
 
@@ -32,6 +32,67 @@ describe('the queue projection', () => {
     const rebuilt = replay(store, new QueueProjection());
     expect(rebuilt.ids()).toEqual(queue.ids());
     expect(rebuilt.oldestPlacedAt()).toBe(queue.oldestPlacedAt());
+  });
+});
+
+describe('the queue projection when a lease runs out', () => {
+  async function withRequeue() {
+    const history = await storeWithHistory(); // b is brewing; d and e are queued
+    await history.store.append('d', [new OrderStarted('d', 270)], 1);
+    await history.store.append('b', [new OrderRequeued('b', 900)], 2);
+    return history;
+  }
+
+  it('lists brewing orders by start, the order their leases run out', async () => {
+    const { queue } = await storeWithHistory();
+    expect([...queue.brewingByStart()]).toEqual([{ orderId: 'b', startedAt: 260 }]);
+  });
+
+  it('puts a requeued order at the front, with its placement time', async () => {
+    const { queue } = await withRequeue();
+    expect(queue.ids()).toEqual(['b', 'e']);
+    expect(queue.oldestPlacedAt()).toBe(101);
+    expect([...queue.brewingByStart()]).toEqual([{ orderId: 'd', startedAt: 270 }]);
+  });
+
+  it('keeps requeued orders in placement order among themselves', async () => {
+    const { store, queue } = await withRequeue(); // queued: b (placed 101), e (104)
+    await store.append('d', [new OrderRequeued('d', 950)], 2); // d was placed at 103
+    expect(queue.ids()).toEqual(['b', 'd', 'e']);
+    await store.append('b', [new OrderStarted('b', 960)], 3);
+    await store.append('b', [new OrderRequeued('b', 990)], 4);
+    expect(queue.ids()).toEqual(['b', 'd', 'e']);
+  });
+
+  it('orders by place in the log, not by the clock, which may tie or step back', async () => {
+    const queue = new QueueProjection();
+    const store = new InMemoryEventStore([queue]);
+    await store.append('x', [new OrderPlaced('x', 'americano', '::1', 500)], 0);
+    await store.append('y', [new OrderPlaced('y', 'americano', '::1', 500)], 0);
+    await store.append('z', [new OrderPlaced('z', 'americano', '::1', 400)], 0);
+    await store.append('x', [new OrderStarted('x', 600)], 1);
+    await store.append('x', [new OrderRequeued('x', 700)], 2);
+    expect(queue.ids()).toEqual(['x', 'y', 'z']);
+  });
+
+  it('takes a requeued order off the queue when its first barista finishes it late', async () => {
+    const { store, queue } = await withRequeue();
+    await store.append('b', [new OrderFinished('b', 950)], 3);
+    expect(queue.ids()).toEqual(['e']);
+  });
+
+  it('moves a restarted order back to brewing, behind those started earlier', async () => {
+    const { store, queue } = await withRequeue();
+    await store.append('b', [new OrderStarted('b', 1000)], 3);
+    expect(queue.ids()).toEqual(['e']);
+    expect([...queue.brewingByStart()].map(({ orderId }) => orderId)).toEqual(['d', 'b']);
+  });
+
+  it('is rebuilt from the log alone, brewing orders included', async () => {
+    const { store, queue } = await withRequeue();
+    const rebuilt = replay(store, new QueueProjection());
+    expect(rebuilt.ids()).toEqual(queue.ids());
+    expect([...rebuilt.brewingByStart()]).toEqual([...queue.brewingByStart()]);
   });
 });
 

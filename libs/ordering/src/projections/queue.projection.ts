@@ -3,19 +3,49 @@ import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 import { LinkedQueue } from './linked-queue';
 import { NextOrder } from './queue-policy';
 
-/** The orders no barista has started, oldest first. Values are the placement times. */
+/** When an order was placed, and where in the log: the log, unlike the clock, never ties. */
+interface Placement {
+  readonly placedAt: number;
+  readonly position: number;
+}
+
+interface Brewing {
+  readonly placement: Placement;
+  readonly startedAt: number;
+}
+
+/**
+ * The orders no barista has started, in placement order, and the orders being brewed in the
+ * order they were started, which is the order their leases run out. An order whose lease ran
+ * out goes back to its place by placement: the front, since every order placed before it was
+ * started before it, behind any older requeued order still waiting.
+ */
 @Injectable()
 export class QueueProjection extends NextOrder implements InlineProjection {
-  private readonly queue = new LinkedQueue<number>();
+  private readonly queue = new LinkedQueue<Placement>();
+  private readonly brewing = new LinkedQueue<Brewing>();
 
-  apply({ event }: StoredEvent): void {
+  apply({ event, position }: StoredEvent): void {
     switch (event.type) {
       case 'OrderPlaced':
-        this.queue.pushBack(event.orderId, event.at);
+        this.queue.pushBack(event.orderId, { placedAt: event.at, position });
         break;
-      case 'OrderStarted':
+      case 'OrderStarted': {
+        // The log is trusted: only a queued order can be started, only a brewing one requeued.
+        const placement = this.queue.take(event.orderId)?.value as Placement;
+        this.brewing.pushBack(event.orderId, { placement, startedAt: event.at });
+        break;
+      }
+      case 'OrderRequeued': {
+        const { placement } = this.brewing.take(event.orderId)?.value as Brewing;
+        this.queue.insertBefore(this.firstPlacedAfter(placement), event.orderId, placement);
+        break;
+      }
+      // A late finish may come for a requeued order that is back in the queue.
+      case 'OrderFinished':
       case 'OrderCancelled':
         this.queue.delete(event.orderId);
+        this.brewing.delete(event.orderId);
         break;
     }
   }
@@ -30,7 +60,7 @@ export class QueueProjection extends NextOrder implements InlineProjection {
   }
 
   oldestPlacedAt(): number | undefined {
-    return this.queue.peek()?.value;
+    return this.queue.peek()?.value.placedAt;
   }
 
   /** 1 for the order a barista takes next; undefined when the order is not queued. O(position). */
@@ -47,5 +77,18 @@ export class QueueProjection extends NextOrder implements InlineProjection {
   /** Queued order ids in the order baristas will take them. */
   ids(): string[] {
     return [...this.queue.keys()];
+  }
+
+  /** The orders being brewed, earliest start first. */
+  *brewingByStart(): IterableIterator<{ orderId: string; startedAt: number }> {
+    for (const { key, value } of this.brewing.entries()) {
+      yield { orderId: key, startedAt: value.startedAt };
+    }
+  }
+
+  /** Only requeued orders can be queued ahead of it, so this walks a few entries at most. */
+  private firstPlacedAfter({ position }: Placement): string | undefined {
+    for (const { key, value } of this.queue.entries()) if (value.position > position) return key;
+    return undefined;
   }
 }

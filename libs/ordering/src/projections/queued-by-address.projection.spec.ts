@@ -6,7 +6,7 @@ import { StartNextOrderCommand } from '../commands/start-next-order.command';
 import { CoreModule } from '../core.module';
 import { EventStore, replay } from '../event-store/event-store';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
-import { OrderCancelled, OrderPlaced, OrderStarted } from '../events';
+import { OrderCancelled, OrderFinished, OrderPlaced, OrderRequeued, OrderStarted } from '../events';
 import type { QueuePolicyName } from './queue-policy';
 import { QueuedByAddressProjection } from './queued-by-address.projection';
 
@@ -38,6 +38,25 @@ describe('the queued-by-address projection', () => {
       if (id === 'b1') await store.append('d1', [new OrderPlaced('d1', 'americano', 'D', 11)], 0);
     }
     expect(taken).toEqual(['a1', 'b1', 'c1', 'a2', 'd1', 'c2', 'a3']);
+  });
+
+  it('puts a requeued order back among its address’s orders by placement, its address next in turn', async () => {
+    const { store, byAddress } = await storeWith([
+      ['a1', 'A'],
+      ['a2', 'A'],
+      ['b1', 'B'],
+    ]);
+    await store.append('a1', [new OrderStarted('a1', 10)], 1);
+    await store.append('b1', [new OrderStarted('b1', 11)], 1);
+    expect(byAddress.next()).toBe('a2');
+    await store.append('a1', [new OrderRequeued('a1', 20)], 2);
+    await store.append('b1', [new OrderRequeued('b1', 21)], 2);
+    // B had no order left queued, so it gets the next turn; A keeps its place, a1 before a2.
+    expect(byAddress.queuedFrom('A')).toEqual(['a1', 'a2']);
+    expect(byAddress.next()).toBe('b1');
+    // A late finish of the requeued a1 takes it off the queue.
+    await store.append('a1', [new OrderFinished('a1', 22)], 3);
+    expect(byAddress.queuedFrom('A')).toEqual(['a2']);
   });
 
   it('lists the queued orders of an address, without started or cancelled ones', async () => {

@@ -13,25 +13,33 @@ import { NextOrder } from './queue-policy';
  */
 @Injectable()
 export class QueuedByAddressProjection extends NextOrder implements InlineProjection {
-  /** Address -> its queued orders (values: placement times). */
+  /** Address -> its queued orders (values: log positions of their placement). */
   private readonly turns = new LinkedQueue<LinkedQueue<number>>();
-  /** Queued order -> the address that placed it (OrderStarted and OrderCancelled carry only the id). */
-  private readonly addressOf = new Map<string, string>();
+  /**
+   * Queued or brewing order -> the address that placed it and its placement's log position
+   * (the later events carry only the id, and a brewing order may be requeued).
+   */
+  private readonly placements = new Map<string, { address: string; position: number }>();
 
-  apply({ event }: StoredEvent): void {
+  apply({ event, position }: StoredEvent): void {
     switch (event.type) {
       case 'OrderPlaced': {
         let orders = this.turns.get(event.clientAddress);
         if (!orders) this.turns.pushBack(event.clientAddress, (orders = new LinkedQueue()));
-        orders.pushBack(event.orderId, event.at);
-        this.addressOf.set(event.orderId, event.clientAddress);
+        orders.pushBack(event.orderId, position);
+        this.placements.set(event.orderId, { address: event.clientAddress, position });
         break;
       }
       case 'OrderStarted':
         this.remove(event.orderId, { endTurn: true });
         break;
+      case 'OrderRequeued':
+        this.requeue(event.orderId);
+        break;
+      case 'OrderFinished':
       case 'OrderCancelled':
         this.remove(event.orderId, { endTurn: false });
+        this.placements.delete(event.orderId);
         break;
     }
   }
@@ -47,15 +55,35 @@ export class QueuedByAddressProjection extends NextOrder implements InlineProjec
   }
 
   private remove(orderId: string, { endTurn }: { endTurn: boolean }): void {
-    const address = this.addressOf.get(orderId);
-    if (address === undefined) return;
-    this.addressOf.delete(orderId);
-    const orders = this.turns.get(address) as LinkedQueue<number>;
-    orders.delete(orderId);
+    const { address } = this.placements.get(orderId) ?? {};
+    const orders = address === undefined ? undefined : this.turns.get(address);
+    if (address === undefined || !orders?.delete(orderId)) return;
     if (orders.size === 0) this.turns.delete(address);
     else if (endTurn) {
       this.turns.delete(address);
       this.turns.pushBack(address, orders);
     }
+  }
+
+  /**
+   * A lease ran out: the order goes back among its address's orders by placement (ahead of the
+   * ones placed after it), and an address that had no turn left gets the next one.
+   */
+  private requeue(orderId: string): void {
+    const { address, position } = this.placements.get(orderId) as {
+      address: string;
+      position: number;
+    };
+    let orders = this.turns.get(address);
+    if (!orders)
+      this.turns.insertBefore(this.turns.peek()?.key, address, (orders = new LinkedQueue()));
+    let before: string | undefined;
+    for (const { key, value } of orders.entries()) {
+      if (value > position) {
+        before = key;
+        break;
+      }
+    }
+    orders.insertBefore(before, orderId, position);
   }
 }

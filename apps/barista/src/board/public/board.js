@@ -24,6 +24,10 @@
       case 'OrderStarted':
         if (order) Object.assign(order, { status: 'brewing', startedAt: at });
         break;
+      // The barista's lease ran out: the order waits again, at its old place.
+      case 'OrderRequeued':
+        if (order) Object.assign(order, { status: 'queued', startedAt: undefined });
+        break;
       case 'OrderFinished':
         if (!order) break;
         Object.assign(order, { status: 'ready', finishedAt: at });
@@ -125,7 +129,8 @@
       apply(JSON.parse(message.data));
       renderSoon();
     };
-    for (const type of ['OrderPlaced', 'OrderStarted', 'OrderFinished', 'OrderCancelled']) {
+    const types = ['OrderPlaced', 'OrderStarted', 'OrderRequeued', 'OrderFinished', 'OrderCancelled'];
+    for (const type of types) {
       stream.addEventListener(type, onEvent);
     }
     stream.onopen = () => connection('live');

@@ -1,0 +1,81 @@
+import {
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { RequeueExpiredOrderCommand } from '../commands/requeue-expired-order.command';
+import { DomainError } from '../domain/errors';
+import { EventStore } from '../event-store/event-store';
+import { QueueProjection } from '../projections/queue.projection';
+import { BrewLease } from './brew-lease';
+
+/**
+ * Requeues orders whose barista lease ran out. Every lease lasts as long, so the earliest
+ * started order expires first: one timer, set for it, re-armed after every append. Nothing
+ * polls and no order has a timer of its own. The brewing orders come from the queue
+ * projection, so after a restart the timer is armed from the replayed log.
+ */
+@Injectable()
+export class LeaseMonitor implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(LeaseMonitor.name);
+  private timer?: NodeJS.Timeout;
+  private dueAt?: number;
+  private unsubscribe?: () => void;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly queue: QueueProjection,
+    private readonly commandBus: CommandBus,
+    private readonly lease: BrewLease,
+  ) {}
+
+  // After every module's init, so that a store which replays its log on start has done so.
+  onApplicationBootstrap(): void {
+    this.unsubscribe = this.store.subscribe(() => this.arm());
+    this.arm();
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Sets the one timer for the earliest expiry, unless it is already set for it. */
+  private arm(): void {
+    const oldest = this.queue.brewingByStart().next();
+    const dueAt = oldest.done ? undefined : this.lease.expiresAt(oldest.value.startedAt);
+    if (dueAt === this.dueAt && this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.dueAt = dueAt;
+    if (dueAt === undefined) return;
+    // Unref'd: a pending lease never keeps the process (or a test) alive on its own.
+    this.timer = setTimeout(() => this.requeueExpired(), Math.max(dueAt - Date.now(), 1));
+    this.timer.unref();
+  }
+
+  private requeueExpired(): void {
+    this.timer = undefined;
+    const startedBy = Date.now() - this.lease.ms;
+    const expired: string[] = [];
+    for (const { orderId, startedAt } of this.queue.brewingByStart()) {
+      if (startedAt > startedBy) break;
+      expired.push(orderId);
+    }
+    for (const orderId of expired) {
+      this.commandBus.execute(new RequeueExpiredOrderCommand(orderId)).then(
+        () => this.logger.warn(`order ${orderId} brewed over ${this.lease.ms} ms: back in front`),
+        (error) => {
+          // Finished in the meantime, or the clock moved: the next arm() sorts it out.
+          if (!(error instanceof DomainError)) {
+            this.logger.error(`requeueing ${orderId} failed: ${String(error)}`);
+          }
+        },
+      );
+    }
+    this.arm();
+  }
+}
