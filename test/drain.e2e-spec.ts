@@ -31,6 +31,11 @@ describe.each(HTTP_ADAPTERS)('draining on %s', (adapter) => {
       message: expect.stringMatching(/closing/),
     });
     expect(await cafe.queued()).toBe(1);
+    // New customers are sent elsewhere; the baristas' app stays ready for the work left.
+    const customerReady = await cafe.customer('GET', '/health');
+    expect(customerReady.status).toBe(503);
+    expect(customerReady.body.message).toEqual(['orders: draining']);
+    expect((await cafe.barista('GET', '/health')).status).toBe(200);
 
     const next = await cafe.barista('GET', '/start/');
     expect(next.status).toBe(200);

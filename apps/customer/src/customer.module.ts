@@ -22,7 +22,7 @@ export class CustomerModule {
       module: CustomerModule,
       imports: [
         CoreBridgeModule.from(core),
-        HealthModule.forCore(core),
+        HealthModule.forCore(core, { takesOrders: true }),
         ThrottlerModule.forRoot({
           throttlers: [
             {

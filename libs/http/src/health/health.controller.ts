@@ -9,8 +9,15 @@ import {
 } from '@nestjs/terminus';
 import { ApiErrorResponse } from '../api-docs';
 
-/** Injects `EventStore.isWritable` of the core. */
-export const STORE_IS_WRITABLE = Symbol('STORE_IS_WRITABLE');
+/** Injects the `Readiness` of the core. */
+export const READINESS = Symbol('READINESS');
+
+/** What readiness asks of the core. */
+export interface Readiness {
+  storeIsWritable(): boolean;
+  /** Only for the app that takes orders: false while the café drains. */
+  takingOrders?: () => boolean;
+}
 
 const READY_EXAMPLE = {
   status: 'ok',
@@ -25,17 +32,22 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
-    @Inject(STORE_IS_WRITABLE) private readonly storeIsWritable: () => boolean,
+    @Inject(READINESS) private readonly readiness: Readiness,
   ) {}
 
-  /** Ready to take orders: the event store can write. A store that cannot write would lose them. */
+  /** Ready: the event store can write (a store that cannot would lose orders) and, on the customer app, the café is not draining. */
   @Get()
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
-  @ApiOperation({ summary: 'Readiness: the process answers and the event store can write' })
+  @ApiOperation({
+    summary: 'Readiness: the event store can write, and (customer app) the café is not draining',
+  })
   @ApiOkResponse({ description: 'Ready', schema: { example: READY_EXAMPLE } })
   @ApiErrorResponse(503, 'Not ready: the message names what is down')
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.eventStore()]).catch((error: unknown) => {
+    const { takingOrders } = this.readiness;
+    const checks = [() => this.eventStore()];
+    if (takingOrders) checks.push(() => this.orders(takingOrders()));
+    return this.health.check(checks).catch((error: unknown) => {
       throw new ServiceUnavailableException(notReady(error));
     });
   }
@@ -54,7 +66,12 @@ export class HealthController {
 
   private eventStore(): HealthIndicatorResult {
     const check = this.indicators.check('event_store');
-    return this.storeIsWritable() ? check.up() : check.down({ message: 'cannot write' });
+    return this.readiness.storeIsWritable() ? check.up() : check.down({ message: 'cannot write' });
+  }
+
+  private orders(taking: boolean): HealthIndicatorResult {
+    const check = this.indicators.check('orders');
+    return taking ? check.up() : check.down({ message: 'draining' });
   }
 }
 

@@ -1,20 +1,29 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { EventStore } from '@cafe/ordering';
-import { HealthController, STORE_IS_WRITABLE } from './health.controller';
+import { Drain, EventStore } from '@cafe/ordering';
+import { HealthController, READINESS, type Readiness } from './health.controller';
 
-/** `/health` (readiness) and `/health/live` (liveness) for an app of the given core. */
+/**
+ * `/health` (readiness) and `/health/live` (liveness) for an app of the given core. The app
+ * that takes orders is not ready while the café drains, so a load balancer sends new customers
+ * elsewhere; the barista app stays ready, its work is what a drain waits for.
+ */
 @Module({})
 export class HealthModule {
-  static forCore(core: INestApplicationContext): DynamicModule {
+  static forCore(core: INestApplicationContext, { takesOrders = false } = {}): DynamicModule {
     const store = core.get(EventStore);
+    const drain = core.get(Drain);
+    const readiness: Readiness = {
+      storeIsWritable: () => store.isWritable(),
+      takingOrders: takesOrders ? () => drain.takingOrders : undefined,
+    };
     return {
       module: HealthModule,
       imports: [TerminusModule],
       controllers: [HealthController],
-      // A function, not the store: Nest runs the lifecycle hooks of every provided instance
-      // when an app closes, and the store's (closing a database file) belong to the core alone.
-      providers: [{ provide: STORE_IS_WRITABLE, useValue: () => store.isWritable() }],
+      // Functions, not the store and the drain: Nest runs the lifecycle hooks of every provided
+      // instance when an app closes, and theirs (closing a database file) belong to the core.
+      providers: [{ provide: READINESS, useValue: readiness }],
     };
   }
 }

@@ -21,6 +21,11 @@ export class Drain implements OnModuleDestroy {
     private readonly orders: OrderStatusProjection,
   ) {}
 
+  /** False once the drain has begun. */
+  get takingOrders(): boolean {
+    return this.draining === undefined;
+  }
+
   /** Throws ServiceClosing once the drain has begun: the café takes no new orders. */
   assertTakingOrders(): void {
     if (this.draining) throw new ServiceClosing();
