@@ -71,8 +71,8 @@ export async function startCafe(
       ...options,
       docs: CUSTOMER_API_DOCS,
     });
-    refuseBlockedOrders(customer, config.flood.trustedProxies);
     apps.push(customer);
+    refuseBlockedOrders(customer, config.flood.trustedProxies);
     const barista = await createHttpApp(BaristaModule.forCore(core, baristaOptions), {
       ...options,
       docs: BARISTA_API_DOCS,
