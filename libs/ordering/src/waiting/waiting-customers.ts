@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { OrderNotFound, OrderWasCancelled } from '../domain/errors';
 import type { Order } from '../domain/order';
 import { EventStore } from '../event-store/event-store';
@@ -15,19 +15,18 @@ interface Waiter {
  * timer and polls nothing: it is one promise per customer.
  */
 @Injectable()
-export class WaitingCustomers implements OnModuleInit, OnModuleDestroy {
+export class WaitingCustomers {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private closedWith?: Error;
-  private unsubscribe?: () => void;
   private waiting = 0;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly orders: OrderStatusProjection,
-  ) {}
-
-  onModuleInit(): void {
-    this.unsubscribe = this.store.subscribe((batch) => {
+  ) {
+    // Subscribed for the store's whole life, not in onModuleInit: the HTTP apps receive this
+    // instance through CoreBridgeModule, and Nest would run its hooks once per app too.
+    store.subscribe((batch) => {
       for (const { event } of batch) {
         if (event.type === 'OrderFinished') {
           const order = this.orders.get(event.orderId) as Order;
@@ -38,10 +37,6 @@ export class WaitingCustomers implements OnModuleInit, OnModuleDestroy {
         }
       }
     });
-  }
-
-  onModuleDestroy(): void {
-    this.unsubscribe?.();
   }
 
   /** How many customers are waiting right now. */
