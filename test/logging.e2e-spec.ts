@@ -82,6 +82,33 @@ describe.each(HTTP_ADAPTERS)('logs on %s', (adapter) => {
     }
   });
 
+  it('logs the client behind a trusted proxy, and the peer of an untrusted one', async () => {
+    const { cafe, requests } = await loggedCafe({
+      HTTP_ADAPTER: adapter,
+      LOG_LEVEL: 'info',
+      TRUSTED_PROXIES: '127.0.0.1',
+    });
+    try {
+      const forwarded = { 'x-forwarded-for': '203.0.113.7' };
+      await call(cafe.baristaPort, 'GET', '/queue', {
+        localAddress: '127.0.0.1',
+        headers: forwarded,
+      });
+      await call(cafe.baristaPort, 'GET', '/queue', {
+        localAddress: '127.0.4.9',
+        headers: forwarded,
+      });
+      await eventually(() => requests().length === 2);
+      expect(
+        requests()
+          .map((line) => line.req.client_address)
+          .sort(),
+      ).toEqual(['127.0.4.9', '203.0.113.7']);
+    } finally {
+      await cafe.close();
+    }
+  });
+
   it('writes no line per request or event at warn', async () => {
     const { cafe, text } = await loggedCafe({ HTTP_ADAPTER: adapter, LOG_LEVEL: 'warn' });
     try {

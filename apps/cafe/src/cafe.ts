@@ -65,6 +65,7 @@ export async function startCafe(
     const options = {
       adapter: config.httpAdapter,
       logger,
+      trustedProxies: config.flood.trustedProxies,
       cutOffRetryAfterSeconds: config.flood.blockSeconds,
     };
     const customer = await createHttpApp(CustomerModule.forCore(core, config.flood), {
@@ -72,7 +73,7 @@ export async function startCafe(
       docs: CUSTOMER_API_DOCS,
     });
     apps.push(customer);
-    refuseBlockedOrders(customer, config.flood.trustedProxies);
+    refuseBlockedOrders(customer, options.trustedProxies);
     const barista = await createHttpApp(BaristaModule.forCore(core, baristaOptions), {
       ...options,
       docs: BARISTA_API_DOCS,

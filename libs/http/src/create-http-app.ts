@@ -4,6 +4,7 @@ import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-ex
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Logger } from 'pino';
 import { type ApiDocsInfo, setupApiDocs } from './api-docs';
+import type { TrustedProxies } from './client-address';
 import { HttpErrorFilter } from './http-error.filter';
 import { logRequests, nestLoggerFor } from './request-log';
 
@@ -19,6 +20,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Titles the app's API documents at /docs. */
   docs: ApiDocsInfo;
+  /** Whose X-Forwarded-For the request log believes (TRUSTED_PROXIES). */
+  trustedProxies: TrustedProxies;
   /** Retry-After of a waiting order cancelled because its address was blocked (THROTTLE_BLOCK_SECONDS). */
   cutOffRetryAfterSeconds?: number;
 }
@@ -26,7 +29,7 @@ export interface HttpAppOptions {
 /** Creates one HTTP app on either platform with the rules both apps share. */
 export async function createHttpApp(
   module: DynamicModule,
-  { adapter, logger: log, docs, cutOffRetryAfterSeconds }: HttpAppOptions,
+  { adapter, logger: log, docs, trustedProxies, cutOffRetryAfterSeconds }: HttpAppOptions,
 ): Promise<INestApplication> {
   const logger = nestLoggerFor(log);
   const app =
@@ -52,7 +55,7 @@ export async function createHttpApp(
   );
   app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), cutOffRetryAfterSeconds));
   setupApiDocs(app, docs);
-  logRequests(app.getHttpServer(), log);
+  logRequests(app.getHttpServer(), log, trustedProxies);
   return app;
 }
 

@@ -3,20 +3,22 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { resolveClientAddress, type TrustedProxies } from './client-address';
+import { connectionOfRequest } from './request-context';
 
 /** Ids unique across both apps and restarts. */
 export const newRequestId = (): string => randomUUID();
 
 /**
  * One JSON line per request, written when it ends: request id, method, path, status, duration
- * and the peer's address. Logged at `info`; at `warn` nothing is attached at all, so a flood
+ * and the client's address (as the flood defence resolves it, through trusted proxies). Logged at `info`; at `warn` nothing is attached at all, so a flood
  * costs no logging. The id is always ours: a client-chosen id could forge or collide with
  * another's lines. Written on node's server, in front of either platform, one plain object a
  * line: nestjs-pino's middleware ran every request in an AsyncLocalStorage, whose promise hooks
  * slowed every promise of the process, and pino-http made a child logger per request (both
  * measured: docs/benchmarks.md).
  */
-export function logRequests(server: Server, logger: Logger): void {
+export function logRequests(server: Server, logger: Logger, trusted: TrustedProxies): void {
   if (!logger.isLevelEnabled('info')) return;
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
     const startedAt = performance.now();
@@ -25,7 +27,7 @@ export function logRequests(server: Server, logger: Logger): void {
       req: {
         method: request.method,
         path: request.url?.split('?', 1)[0],
-        client_address: request.socket.remoteAddress,
+        client_address: resolveClientAddress(connectionOfRequest(request), trusted),
       },
     };
     response.once('close', () =>
