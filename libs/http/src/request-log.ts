@@ -6,14 +6,12 @@ import type { Logger } from 'pino';
 import { resolveClientAddress, type TrustedProxies } from './client-address';
 import { connectionOfRequest } from './request-context';
 
-/** Ids unique across both apps and restarts. */
-export const newRequestId = (): string => randomUUID();
-
 /**
  * One JSON line per request, written when it ends: request id, method, path, status, duration
- * and the client's address (as the flood defence resolves it, through trusted proxies). Logged at `info`; at `warn` nothing is attached at all, so a flood
- * costs no logging. The id is always ours: a client-chosen id could forge or collide with
- * another's lines. Written on node's server, in front of either platform, one plain object a
+ * and the client's address (as the flood defence resolves it, through trusted proxies). Logged
+ * at `info`; at `warn` nothing is attached at all, so a flood costs no logging. The id is a
+ * UUID of ours, unique across both apps and restarts: a client-chosen id could forge or
+ * collide with another's lines. Written on node's server, in front of either platform, one plain object a
  * line: nestjs-pino's middleware ran every request in an AsyncLocalStorage, whose promise hooks
  * slowed every promise of the process, and pino-http made a child logger per request (both
  * measured: docs/benchmarks.md).
@@ -23,7 +21,7 @@ export function logRequests(server: Server, logger: Logger, trusted: TrustedProx
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
     const startedAt = performance.now();
     const line = {
-      request_id: newRequestId(),
+      request_id: randomUUID(),
       req: {
         method: request.method,
         path: request.url?.split('?', 1)[0],
