@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
+import { sourceAddress } from '@cafe/simulation';
 import { call, type CallOptions, type HttpAnswer } from './http-client';
 
 /** What one customer experienced. */
@@ -10,11 +11,6 @@ export interface Served {
   /** From sending the order to the last byte of the answer. */
   readonly waitMs: number;
   readonly answer: HttpAnswer;
-}
-
-/** The n-th distinct loopback address (n from 0): 127.0.1.1, 127.0.1.2, … 127.0.1.250, 127.0.2.1, … */
-export function loopbackAddress(n: number): string {
-  return `127.0.${1 + Math.floor(n / 250)}.${1 + (n % 250)}`;
 }
 
 /** One customer ordering from `address` (their socket binds to it) and waiting for the answer. */
@@ -70,7 +66,7 @@ export function floodFrom(
   });
 }
 
-/** `count` regulars, each on their own address from `loopbackAddress(first)`, arriving evenly over `overMs`. */
+/** `count` regulars, each on their own address from `sourceAddress(first)`, arriving evenly over `overMs`. */
 export async function regulars(
   port: number,
   { count, overMs, first = 0 }: { count: number; overMs: number; first?: number },
@@ -80,7 +76,7 @@ export async function regulars(
   for (let i = 0; i < count; i++) {
     const due = start + (i * overMs) / count - performance.now();
     if (due > 0) await sleep(due);
-    orders.push(orderFrom(port, loopbackAddress(first + i)));
+    orders.push(orderFrom(port, sourceAddress(first + i)));
   }
   return Promise.all(orders);
 }
@@ -127,12 +123,6 @@ export function startBaristas(
       await Promise.all(workers);
     },
   };
-}
-
-/** The p-th percentile (0-100) by nearest rank. */
-export function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
 /** How many answers had each status, e.g. `{ 200: 198, 429: 2 }`. */

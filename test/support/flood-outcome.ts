@@ -1,5 +1,6 @@
 import type { StoredEvent } from '@cafe/ordering';
-import { countStatuses, FLOOD_ADDRESS, percentile, type Served } from './crowd';
+import { distributionOf } from '@cafe/simulation';
+import { countStatuses, FLOOD_ADDRESS, type Served } from './crowd';
 
 /**
  * Regulars' p95 wait may grow to twice the calm one plus this. Refusing 3,000 new connections
@@ -10,10 +11,7 @@ import { countStatuses, FLOOD_ADDRESS, percentile, type Served } from './crowd';
 const WAIT_SLACK_MS = 3000;
 
 export function p95Wait(regulars: readonly Served[]): number {
-  return percentile(
-    regulars.map(({ waitMs }) => waitMs),
-    95,
-  );
+  return distributionOf(regulars.map(({ waitMs }) => waitMs)).p95 ?? NaN;
 }
 
 /**

@@ -1,5 +1,5 @@
-import { type IncomingHttpHeaders, request } from 'node:http';
-import { freePort, readAnswer } from '@cafe/simulation';
+import type { IncomingHttpHeaders } from 'node:http';
+import { exchange, freePort } from '@cafe/simulation';
 
 export { freePort };
 
@@ -34,23 +34,19 @@ export function call(
 ): Promise<HttpAnswer> {
   const payload = json === undefined ? raw : JSON.stringify(json);
   const contentType = json === undefined ? {} : { 'content-type': 'application/json' };
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method,
-        path,
-        agent: false,
-        localAddress,
-        signal,
-        headers: { ...contentType, ...headers },
-      },
-      (res) => readAnswer(res).then(resolve, reject),
-    );
-    req.on('error', reject);
-    req.end(payload);
-  });
+  return exchange(
+    {
+      host: '127.0.0.1',
+      port,
+      method,
+      path,
+      agent: false,
+      localAddress,
+      signal,
+      headers: { ...contentType, ...headers },
+    },
+    payload,
+  );
 }
 
 /** Resolves once `probe` returns true; fails the test after `timeoutMs`. */

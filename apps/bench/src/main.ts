@@ -20,6 +20,7 @@ import {
   type Replay,
   rushHour,
   type RushHour,
+  type Target,
 } from './scenarios';
 import { type Row, toMarkdown, toText } from './table';
 
@@ -27,9 +28,9 @@ const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
 const SCENARIOS = [1, 2, 3, 4, 5] as const;
 
 interface Results {
-  cycleCost: Partial<Record<HttpAdapterName | 'bare', CycleCost>>;
+  cycleCost: Partial<Record<Target, CycleCost>>;
   rushHour: Partial<Record<HttpAdapterName, RushHour>>;
-  heldWaits: Partial<Record<HttpAdapterName | 'bare', HeldWaits>>;
+  heldWaits: Partial<Record<Target, HeldWaits>>;
   durable: Partial<Record<HttpAdapterName, DurableAppends>>;
   replay?: Replay;
 }

@@ -17,14 +17,11 @@ async function fill(store: InMemoryEventStore, events: number): Promise<void> {
   for (let n = 0; written < events; n++) {
     const id = `order-${n}`;
     const at = 1_700_000_000_000 + n;
+    const placed = new OrderPlaced(id, 'americano', `10.0.${(n >> 8) & 255}.${n & 255}`, at);
     const lifecycle =
       events - written <= STILL_QUEUED
-        ? [new OrderPlaced(id, 'americano', `10.0.${(n >> 8) & 255}.${n & 255}`, at)]
-        : [
-            new OrderPlaced(id, 'americano', `10.0.${(n >> 8) & 255}.${n & 255}`, at),
-            new OrderStarted(id, at + 1),
-            new OrderFinished(id, at + 2),
-          ];
+        ? [placed]
+        : [placed, new OrderStarted(id, at + 1), new OrderFinished(id, at + 2)];
     const batch = lifecycle.slice(0, events - written);
     await store.append(id, batch, 0);
     written += batch.length;

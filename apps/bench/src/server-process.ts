@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '@cafe/simulation';
+import { exchange, freePort } from '@cafe/simulation';
 
 const DIST = join(__dirname, '..', '..', '..');
 export const CAFE_MAIN = join(DIST, 'apps', 'cafe', 'src', 'main.js');
@@ -16,19 +15,15 @@ const STOP_TIMEOUT_MS = 15_000;
 /** The service refused to start, e.g. because it does not accept a setting. */
 export class ServerRefused extends Error {}
 
-function queueAnswers(port: number): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/queue', agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        if (res.statusCode !== 200) return reject(new Error(`/queue answered ${res.statusCode}`));
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      });
-    });
-    req.on('error', reject);
-    req.end();
+async function queueAnswers(port: number): Promise<unknown> {
+  const { status, body } = await exchange({
+    host: '127.0.0.1',
+    port,
+    path: '/queue',
+    agent: false,
   });
+  if (status !== 200) throw new Error(`/queue answered ${status}`);
+  return body;
 }
 
 /**

@@ -88,22 +88,20 @@ function text(env: Env, name: string, fallback: string): string {
 
 /** 0 asks the system for any free port (tests use it). */
 function port(env: Env, name: string, fallback: number): number {
-  const value = raw(env, name);
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed > 65535) {
-    throw new ConfigError(`${name} must be a port number from 0 to 65535, got "${value}"`);
-  }
-  return parsed;
+  return wholeNumber(env, name, fallback, 0, 65535);
 }
 
 /** Limits and durations: a whole number from 1 to a million (seconds: over eleven days). */
 function count(env: Env, name: string, fallback: number): number {
+  return wholeNumber(env, name, fallback, 1, 1_000_000);
+}
+
+function wholeNumber(env: Env, name: string, fallback: number, min: number, max: number): number {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || parsed < 1 || parsed > 1_000_000) {
-    throw new ConfigError(`${name} must be a whole number from 1 to 1000000, got "${value}"`);
+  if (!/^\d+$/.test(value) || parsed < min || parsed > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return parsed;
 }

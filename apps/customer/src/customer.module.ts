@@ -24,20 +24,9 @@ export class CustomerModule {
         CoreBridgeModule.from(core),
         HealthModule.forCore(core, { takesOrders: true }),
         ThrottlerModule.forRoot({
-          throttlers: [
-            {
-              name: 'burst',
-              limit: flood.burst.limit,
-              ttl: flood.burst.seconds * 1000,
-              blockDuration,
-            },
-            {
-              name: 'sustained',
-              limit: flood.sustained.limit,
-              ttl: flood.sustained.seconds * 1000,
-              blockDuration,
-            },
-          ],
+          throttlers: Object.entries({ burst: flood.burst, sustained: flood.sustained }).map(
+            ([name, { limit, seconds }]) => ({ name, limit, ttl: seconds * 1000, blockDuration }),
+          ),
           // The exception filter sets the one Retry-After header; rate headers would only cost bytes.
           setHeaders: false,
         }),

@@ -1,5 +1,11 @@
 import { type AddressInfo, createServer } from 'node:net';
-import { Agent, type IncomingHttpHeaders, type IncomingMessage, request } from 'node:http';
+import {
+  Agent,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  request,
+  type RequestOptions,
+} from 'node:http';
 
 export interface Answer {
   status: number;
@@ -42,23 +48,28 @@ export function send(
   { agent, localAddress, json, signal }: SendOptions,
 ): Promise<Answer> {
   const payload = json === undefined ? undefined : JSON.stringify(json);
+  return exchange(
+    {
+      hostname: url.hostname.replace(/^\[|\]$/g, ''),
+      port: url.port,
+      method,
+      path: url.pathname + url.search,
+      agent,
+      signal,
+      // A 127.x source address can only reach an IPv4 loopback.
+      ...(localAddress ? { localAddress, family: 4 } : {}),
+      headers: payload
+        ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+        : {},
+    },
+    payload,
+  );
+}
+
+/** Sends one request and reads its answer to the end; rejects only when the connection fails. */
+export function exchange(options: RequestOptions, payload?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        hostname: url.hostname.replace(/^\[|\]$/g, ''),
-        port: url.port,
-        method,
-        path: url.pathname + url.search,
-        agent,
-        signal,
-        // A 127.x source address can only reach an IPv4 loopback.
-        ...(localAddress ? { localAddress, family: 4 } : {}),
-        headers: payload
-          ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
-          : {},
-      },
-      (res) => readAnswer(res).then(resolve, reject),
-    );
+    const req = request(options, (res) => readAnswer(res).then(resolve, reject));
     req.on('error', reject);
     req.end(payload);
   });

@@ -57,7 +57,8 @@ type Kind = 'regulars' | 'flood';
  * One run per instance.
  */
 export class Simulation {
-  private readonly customerBase: URL;
+  private readonly orderUrl: URL;
+  private readonly startUrl: URL;
   private readonly baristaBase: URL;
   private readonly bindAddresses: boolean;
   private readonly arrivals: SeededRandom;
@@ -82,9 +83,11 @@ export class Simulation {
   private lastThrottledAt = 0;
 
   constructor(private readonly options: SimulationOptions) {
-    this.customerBase = baseUrl(options.customerUrl);
+    // Parsed once: every order and every barista turn would otherwise parse them again.
+    this.orderUrl = new URL('order/', baseUrl(options.customerUrl));
     this.baristaBase = baseUrl(options.baristaUrl);
-    this.bindAddresses = isLoopbackHost(this.customerBase.hostname);
+    this.startUrl = new URL('start/', this.baristaBase);
+    this.bindAddresses = isLoopbackHost(this.orderUrl.hostname);
     this.arrivals = new SeededRandom(options.seed);
     this.brewing = new SeededRandom(options.seed + 1);
     // Every open request listens for the end of the run: thousands at once are expected.
@@ -169,7 +172,7 @@ export class Simulation {
     this.inFlight++;
     const sentAt = performance.now();
     try {
-      const answer = await send(new URL('order/', this.customerBase), 'POST', {
+      const answer = await send(this.orderUrl, 'POST', {
         agent: this.agents.for(localAddress),
         localAddress,
         json: { drink: 'americano' },
@@ -191,8 +194,12 @@ export class Simulation {
       outcome.served++;
       this.lastServedAt = now;
       if (kind === 'regulars') this.regularWaitsMs.push(now - sentAt);
-      const finishSentAt = this.finishSentAt.get(orderIdOf(answer) ?? '');
-      if (finishSentAt !== undefined) this.finishToAnswerMs.push(now - finishSentAt);
+      const orderId = orderIdOf(answer) ?? '';
+      const finishSentAt = this.finishSentAt.get(orderId);
+      if (finishSentAt !== undefined) {
+        this.finishToAnswerMs.push(now - finishSentAt);
+        this.finishSentAt.delete(orderId);
+      }
     } else if (answer.status === 429) {
       outcome.throttled++;
       this.firstThrottledAt ??= now;
@@ -212,7 +219,7 @@ export class Simulation {
     while (!signal.aborted) {
       let answer: Answer;
       try {
-        answer = await send(new URL('start/', this.baristaBase), 'GET', { agent, signal });
+        answer = await send(this.startUrl, 'GET', { agent, signal });
       } catch {
         if (!signal.aborted) this.baristaErrors++;
         await this.pause(backoffMs);

@@ -80,11 +80,6 @@ export class InMemoryEventStore extends EventStore {
     return Promise.resolve();
   }
 
-  /** The position of the newest event, 0 for an empty log. */
-  protected get lastPosition(): number {
-    return this.log.length;
-  }
-
   /**
    * Adds one event to the log, its stream and the projections, synchronously. `append` uses it
    * for new events, durable adapters for the events they read back at start.

@@ -48,6 +48,21 @@ export class LinkedQueue<V> {
     else this.tail = node;
   }
 
+  /**
+   * Inserts the entry before the first one it `precedes`, walking from the front; at the back
+   * when it precedes none. O(entries walked): for keeping a few late-comers in order.
+   */
+  insertInOrder(key: string, value: V, precedes: (queued: V) => boolean): void {
+    let before: string | undefined;
+    for (const entry of this.entries()) {
+      if (precedes(entry.value)) {
+        before = entry.key;
+        break;
+      }
+    }
+    this.insertBefore(before, key, value);
+  }
+
   /** Removes the entry; returns whether it was there. */
   delete(key: string): boolean {
     return this.take(key) !== undefined;

@@ -38,7 +38,12 @@ export class QueueProjection extends NextOrder implements InlineProjection {
       }
       case 'OrderRequeued': {
         const { placement } = this.brewing.take(event.orderId)?.value as Brewing;
-        this.queue.insertBefore(this.firstPlacedAfter(placement), event.orderId, placement);
+        // Only requeued orders can be queued ahead of it, so this walks a few entries at most.
+        this.queue.insertInOrder(
+          event.orderId,
+          placement,
+          (queued) => queued.position > placement.position,
+        );
         break;
       }
       // A late finish may come for a requeued order that is back in the queue.
@@ -84,11 +89,5 @@ export class QueueProjection extends NextOrder implements InlineProjection {
     for (const { key, value } of this.brewing.entries()) {
       yield { orderId: key, startedAt: value.startedAt };
     }
-  }
-
-  /** Only requeued orders can be queued ahead of it, so this walks a few entries at most. */
-  private firstPlacedAfter({ position }: Placement): string | undefined {
-    for (const { key, value } of this.queue.entries()) if (value.position > position) return key;
-    return undefined;
   }
 }

@@ -77,13 +77,6 @@ export class QueuedByAddressProjection extends NextOrder implements InlineProjec
     let orders = this.turns.get(address);
     if (!orders)
       this.turns.insertBefore(this.turns.peek()?.key, address, (orders = new LinkedQueue()));
-    let before: string | undefined;
-    for (const { key, value } of orders.entries()) {
-      if (value > position) {
-        before = key;
-        break;
-      }
-    }
-    orders.insertBefore(before, orderId, position);
+    orders.insertInOrder(orderId, position, (queued) => queued > position);
   }
 }
