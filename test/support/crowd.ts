@@ -8,8 +8,6 @@ import { call, type CallOptions, type HttpAnswer } from './http-client';
 export interface Served {
   readonly address: string;
   readonly status: number;
-  /** From sending the order to the last byte of the answer. */
-  readonly waitMs: number;
   readonly answer: HttpAnswer;
 }
 
@@ -19,9 +17,8 @@ export async function orderFrom(
   address: string,
   options: CallOptions = {},
 ): Promise<Served> {
-  const sent = performance.now();
   const answer = await call(port, 'POST', '/order/', { ...options, localAddress: address });
-  return { address, status: answer.status, waitMs: performance.now() - sent, answer };
+  return { address, status: answer.status, answer };
 }
 
 /** `count` orders sent at once from one address by this thread, as a group behind one NAT. */
@@ -32,7 +29,6 @@ export function burstFrom(port: number, address: string, count: number): Promise
 /** What flood-sender.js reports for each of its requests. */
 interface SenderAnswer {
   status: number;
-  waitMs: number;
   headers: HttpAnswer['headers'];
   text: string;
 }
@@ -54,10 +50,9 @@ export function floodFrom(
     worker.once('error', reject);
     worker.once('message', (answers: SenderAnswer[]) => {
       resolve(
-        answers.map(({ status, waitMs, headers, text }) => ({
+        answers.map(({ status, headers, text }) => ({
           address,
           status,
-          waitMs,
           answer: { status, headers, body: text ? JSON.parse(text) : undefined },
         })),
       );
