@@ -1,10 +1,13 @@
 /**
- * The machine's ceiling for scenario 1: the same three requests on bare `node:http` with a
- * plain array queue, no framework, no events, no validation. Run as its own process so its
+ * The machine's ceiling for scenarios 1 and 6: the same three requests on bare `node:http` with
+ * a plain array queue, no framework, no events, no validation. Run as its own process so its
  * CPU time can be read from /proc like the service's. Ports from CUSTOMER_PORT/BARISTA_PORT.
+ * For scenario 7 it is the refuser that costs nothing: the customer port closes every connection
+ * from REFUSED_ADDRESSES (comma-separated) as soon as it is accepted, before reading a byte.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 
 interface Waiting {
   id: string;
@@ -60,6 +63,13 @@ const baristas = createServer((req, res) => {
     reply(res, 404, {});
   });
 });
+
+const refused = new Set((process.env.REFUSED_ADDRESSES ?? '').split(',').filter(Boolean));
+if (refused.size > 0) {
+  customers.on('connection', (socket: Socket) => {
+    if (refused.has(socket.remoteAddress ?? '')) socket.destroy();
+  });
+}
 
 customers.listen(Number(process.env.CUSTOMER_PORT), process.env.HOST ?? '127.0.0.1');
 baristas.listen(Number(process.env.BARISTA_PORT), process.env.HOST ?? '127.0.0.1');

@@ -29,12 +29,12 @@ export type Target = HttpAdapterName | 'bare';
 const WARM_UP_ORDERS = 200;
 const CYCLE_ROUNDS = 5;
 /** Socket teardown after the last answer still costs the server: let it happen inside the window. */
-const SETTLE_MS = 300;
+export const SETTLE_MS = 300;
 const RUN_DEADLINE_MS = 300_000;
 
 const all = (n: number) => ({ min: n, max: n });
 
-function scaled(context: BenchContext, n: number): number {
+export function scaled(context: BenchContext, n: number): number {
   return Math.max(1, Math.round(n * context.scale));
 }
 
@@ -65,11 +65,14 @@ function simulate(
   }).run();
 }
 
-function serviceEnv(context: BenchContext, target: Target): Record<string, string> {
+export function serviceEnv(context: BenchContext, target: Target): Record<string, string> {
   return target === 'bare' ? {} : { ...context.env, HTTP_ADAPTER: target };
 }
 
-async function startWarm(target: Target, env: Record<string, string>): Promise<ServerProcess> {
+export async function startWarm(
+  target: Target,
+  env: Record<string, string>,
+): Promise<ServerProcess> {
   const server = await ServerProcess.start(target === 'bare' ? BARE_SERVER : CAFE_MAIN, env);
   try {
     await simulate(server, burst(WARM_UP_ORDERS, 10)); // JIT and lazy set-up out of the way

@@ -1,0 +1,226 @@
+/**
+ * Scenarios 6 and 7 of issue 13, measured as the issue measured them from outside: every
+ * customer on a new connection from a fresh address, the service and the bare node:http server
+ * alternated round by round in the same run, medians over the rounds.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HttpAdapterName } from '@cafe/http';
+import { distributionOf, percentile, sourceAddress } from '@cafe/simulation';
+import { baristas, type BaristaTally, type CustomerOutcome, customers } from './crowd';
+import { cpuTimeMs } from './proc-stats';
+import {
+  type BenchContext,
+  scaled,
+  serviceEnv,
+  SETTLE_MS,
+  startWarm,
+  type Target,
+} from './scenarios';
+import type { ServerProcess } from './server-process';
+
+const FLOOD_PROCESS = join(__dirname, 'flood-process.js');
+const NEW_CONNECTION_ROUNDS = 5;
+const FLOOD_ROUNDS = 3;
+/** Scenario 1 and the warm-up use the first addresses; these rounds start past them. */
+const FIRST_FRESH_ADDRESS = 5_000;
+
+const median = (values: readonly number[]) =>
+  percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  ) ?? NaN;
+
+function addresses(first: number, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => sourceAddress(first + i));
+}
+
+function countStatuses(outcomes: readonly CustomerOutcome[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const { status } of outcomes) counts[status] = (counts[status] ?? 0) + 1;
+  return counts;
+}
+
+const urlsOf = (server: ServerProcess) => ({
+  order: new URL('order/', server.customerUrl),
+  barista: new URL(server.baristaUrl),
+});
+
+export interface NewConnectionCycles {
+  orders: number;
+  /** Server CPU per order cycle in each round, µs. */
+  cpuUsPerCycle: number[];
+  medianCpuUsPerCycle: number;
+  /** Customers' answers over all rounds, by status: all 200 when nothing was lost. */
+  statuses: Record<number, number>;
+  baristas: BaristaTally;
+}
+
+/**
+ * 6. The issue's CPU-per-cycle workload: `orders` customers at once, each on a new connection
+ * from an address no earlier round used, 20 baristas asking again 1 ms after a 404, brewing
+ * 0 ms; the server's CPU from /proc over the round (settle included) per order. The targets
+ * run side by side and take turns, round by round.
+ */
+export async function newConnectionCycles(
+  context: BenchContext,
+  targets: readonly Target[],
+): Promise<Partial<Record<Target, NewConnectionCycles>>> {
+  const orders = scaled(context, 2000);
+  const servers: ServerProcess[] = [];
+  try {
+    for (const target of targets)
+      servers.push(await startWarm(target, serviceEnv(context, target)));
+    const results = targets.map(() => ({
+      orders,
+      cpuUsPerCycle: [] as number[],
+      statuses: {} as Record<number, number>,
+      baristas: { finished: 0, startedTwice: 0, errors: 0 },
+    }));
+    let nextAddress = FIRST_FRESH_ADDRESS;
+    for (let round = 1; round <= NEW_CONNECTION_ROUNDS; round++) {
+      context.log(
+        `6 new-connection cycles, round ${round}/${NEW_CONNECTION_ROUNDS}: ${orders} orders on ${targets.join(', ')}`,
+      );
+      for (const [i, server] of servers.entries()) {
+        const { order, barista } = urlsOf(server);
+        const cpuBefore = cpuTimeMs(server.pid);
+        const staff = baristas(barista, 20, { brewMs: { min: 0, max: 0 }, idleMs: 1 });
+        const served = await customers(order, addresses(nextAddress, orders), 0);
+        const tally = await staff.stop();
+        await sleep(SETTLE_MS);
+        const result = results[i];
+        result.cpuUsPerCycle.push(((cpuTimeMs(server.pid) - cpuBefore) * 1000) / orders);
+        for (const [status, n] of Object.entries(countStatuses(served)))
+          result.statuses[Number(status)] = (result.statuses[Number(status)] ?? 0) + n;
+        result.baristas.finished += tally.finished;
+        result.baristas.startedTwice += tally.startedTwice;
+        result.baristas.errors += tally.errors;
+        nextAddress += orders;
+      }
+    }
+    return Object.fromEntries(
+      targets.map((target, i) => [
+        target,
+        { ...results[i], medianCpuUsPerCycle: median(results[i].cpuUsPerCycle) },
+      ]),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+/** The flooding client in its own process, ready to send when `go()` is called. */
+async function readyFlood(orderUrl: URL, address: string, count: number) {
+  const child = spawn(process.execPath, [FLOOD_PROCESS, orderUrl.href, address, String(count)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let stdout = '';
+  child.stdout?.setEncoding('utf8');
+  const ready = new Promise<void>((resolve) =>
+    child.stdout?.on('data', (chunk: string) => {
+      stdout += chunk;
+      if (stdout.startsWith('ready\n')) resolve();
+    }),
+  );
+  const exited = once(child, 'exit');
+  await Promise.race([ready, exited]);
+  return {
+    go: () => child.stdin?.write('go\n'),
+    /** Stops it if some of its orders are still open; how its orders were answered. */
+    async end(): Promise<Record<number, number>> {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      return JSON.parse(stdout.slice('ready\n'.length)) as Record<number, number>;
+    },
+  };
+}
+
+export interface FloodRound {
+  /** Regulars' p99 wait against the service and against the bare refuser, ms. */
+  serviceP99Ms: number;
+  bareP99Ms: number;
+  ratio: number;
+  serviceP50Ms: number;
+  bareP50Ms: number;
+  regulars: { service: Record<number, number>; bare: Record<number, number> };
+  flood: { service: Record<number, number>; bare: Record<number, number> };
+}
+
+export interface RegularsUnderFlood {
+  regulars: number;
+  flood: number;
+  rounds: FloodRound[];
+  /** Median over the rounds of service p99 / bare p99. */
+  medianP99Ratio: number;
+}
+
+/** Flood addresses 127.0.0.101, .102, …: one per round, outside the regulars' 127.0.1+.x. */
+const floodAddress = (round: number) => `127.0.0.${100 + round}`;
+
+/**
+ * 7. Regulars under a flood: `regulars` customers, each from a fresh address, spread over 1 s,
+ * 10 baristas brewing 30-60 ms; 100 ms in, one address sends `flood` orders at once from a
+ * process of its own. The same hour against the bare server refusing that address as each
+ * connection is accepted, the two taking turns (which goes first alternates) for FLOOD_ROUNDS.
+ */
+export async function regularsUnderFlood(
+  context: BenchContext,
+  platform: HttpAdapterName,
+): Promise<RegularsUnderFlood> {
+  const regularCount = scaled(context, 200);
+  const floodCount = scaled(context, 3000);
+  const refused = Array.from({ length: FLOOD_ROUNDS }, (_, i) => floodAddress(i + 1)).join(',');
+  const service = await startWarm(platform, serviceEnv(context, platform));
+  let bare: ServerProcess | undefined;
+  try {
+    bare = await startWarm('bare', { REFUSED_ADDRESSES: refused });
+    const hour = async (server: ServerProcess, round: number, first: number) => {
+      const { order, barista } = urlsOf(server);
+      const flood = await readyFlood(order, floodAddress(round), floodCount);
+      const staff = baristas(barista, 10, { brewMs: { min: 30, max: 60 }, idleMs: 1 });
+      const arriving = customers(order, addresses(first, regularCount), 1000);
+      await sleep(100);
+      flood.go();
+      const regulars = await arriving;
+      await staff.stop();
+      const floodStatuses = await flood.end();
+      await sleep(SETTLE_MS);
+      return {
+        regulars,
+        waits: distributionOf(regulars.map(({ waitMs }) => waitMs)),
+        floodStatuses,
+      };
+    };
+    const rounds: FloodRound[] = [];
+    for (let round = 1; round <= FLOOD_ROUNDS; round++) {
+      context.log(
+        `7 regulars under a flood on ${platform}, round ${round}/${FLOOD_ROUNDS}: ${regularCount} regulars, ${floodCount} flood orders`,
+      );
+      const first = FIRST_FRESH_ADDRESS + (round - 1) * 2 * regularCount;
+      const serviceFirst = round % 2 === 1;
+      const onService = serviceFirst ? await hour(service, round, first) : undefined;
+      const onBare = await hour(bare, round, first + regularCount);
+      const s = onService ?? (await hour(service, round, first));
+      rounds.push({
+        serviceP99Ms: s.waits.p99 ?? NaN,
+        bareP99Ms: onBare.waits.p99 ?? NaN,
+        ratio: (s.waits.p99 ?? NaN) / (onBare.waits.p99 ?? NaN),
+        serviceP50Ms: s.waits.p50 ?? NaN,
+        bareP50Ms: onBare.waits.p50 ?? NaN,
+        regulars: { service: countStatuses(s.regulars), bare: countStatuses(onBare.regulars) },
+        flood: { service: s.floodStatuses, bare: onBare.floodStatuses },
+      });
+    }
+    return {
+      regulars: regularCount,
+      flood: floodCount,
+      rounds,
+      medianP99Ratio: median(rounds.map(({ ratio }) => ratio)),
+    };
+  } finally {
+    await Promise.all([service.stop(), bare?.stop()]);
+  }
+}
