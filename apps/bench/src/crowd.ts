@@ -14,8 +14,11 @@ export interface CustomerOutcome {
   waitMs: number;
 }
 
-/** One customer ordering on a new connection from `localAddress`, waiting for the answer. */
-export async function customer(orderUrl: URL, localAddress: string): Promise<CustomerOutcome> {
+/**
+ * One customer ordering on a new connection, from `localAddress` if given (else the kernel's
+ * loopback default, see DEFAULT_SOURCE_ADDRESS), waiting for the answer.
+ */
+export async function customer(orderUrl: URL, localAddress?: string): Promise<CustomerOutcome> {
   const sentAt = performance.now();
   const { status } = await exchange({
     hostname: orderUrl.hostname,
@@ -23,8 +26,7 @@ export async function customer(orderUrl: URL, localAddress: string): Promise<Cus
     method: 'POST',
     path: orderUrl.pathname,
     agent: false,
-    localAddress,
-    family: 4,
+    ...(localAddress ? { localAddress, family: 4 } : {}),
   }).catch(() => ({ status: 0 }));
   return { status, waitMs: performance.now() - sentAt };
 }
@@ -47,6 +49,8 @@ export async function customers(
 
 export interface BaristaTally {
   finished: number;
+  /** `/start/` answered 404: how often the baristas found the queue empty. */
+  emptyPolls: number;
   /** Order ids `/start/` handed out more than once: must stay 0. */
   startedTwice: number;
   /** Answers other than 200 and `/start/`'s 404, and failed connections. */
@@ -62,7 +66,7 @@ export function baristas(
   const agent = new Agent({ keepAlive: true });
   const request = (method: string, path: string) =>
     exchange({ hostname: baristaUrl.hostname, port: baristaUrl.port, method, path, agent });
-  const tally: BaristaTally = { finished: 0, startedTwice: 0, errors: 0 };
+  const tally: BaristaTally = { finished: 0, emptyPolls: 0, startedTwice: 0, errors: 0 };
   const started = new Set<string>();
   let running = true;
   const work = async () => {
@@ -70,7 +74,8 @@ export function baristas(
       const next = await request('GET', '/start/').catch(() => ({ status: 0, body: undefined }));
       const orderId = (next.body as { order_id?: string } | undefined)?.order_id;
       if (next.status !== 200 || orderId === undefined) {
-        if (next.status !== 404) tally.errors++;
+        if (next.status === 404) tally.emptyPolls++;
+        else tally.errors++;
         await sleep(idleMs);
         continue;
       }

@@ -8,7 +8,12 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpAdapterName } from '@cafe/http';
-import { distributionOf, percentile, sourceAddress } from '@cafe/simulation';
+import {
+  DEFAULT_SOURCE_ADDRESS,
+  distributionOf,
+  percentile,
+  sourceAddress,
+} from '@cafe/simulation';
 import { baristas, type BaristaTally, type CustomerOutcome, customers } from './crowd';
 import { cpuTimeMs } from './proc-stats';
 import {
@@ -77,7 +82,7 @@ export async function newConnectionCycles(
       orders,
       cpuUsPerCycle: [] as number[],
       statuses: {} as Record<number, number>,
-      baristas: { finished: 0, startedTwice: 0, errors: 0 },
+      baristas: { finished: 0, emptyPolls: 0, startedTwice: 0, errors: 0 },
     }));
     let nextAddress = FIRST_FRESH_ADDRESS;
     for (let round = 1; round <= NEW_CONNECTION_ROUNDS; round++) {
@@ -96,6 +101,7 @@ export async function newConnectionCycles(
         for (const [status, n] of Object.entries(countStatuses(served)))
           result.statuses[Number(status)] = (result.statuses[Number(status)] ?? 0) + n;
         result.baristas.finished += tally.finished;
+        result.baristas.emptyPolls += tally.emptyPolls;
         result.baristas.startedTwice += tally.startedTwice;
         result.baristas.errors += tally.errors;
         nextAddress += orders;
@@ -113,8 +119,8 @@ export async function newConnectionCycles(
 }
 
 /** The flooding client in its own process, ready to send when `go()` is called. */
-async function readyFlood(orderUrl: URL, address: string, count: number) {
-  const child = spawn(process.execPath, [FLOOD_PROCESS, orderUrl.href, address, String(count)], {
+async function readyFlood(orderUrl: URL, count: number) {
+  const child = spawn(process.execPath, [FLOOD_PROCESS, orderUrl.href, String(count)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   let stdout = '';
@@ -157,14 +163,13 @@ export interface RegularsUnderFlood {
   medianP99Ratio: number;
 }
 
-/** Flood addresses 127.0.0.101, .102, …: one per round, outside the regulars' 127.0.1+.x. */
-const floodAddress = (round: number) => `127.0.0.${100 + round}`;
-
 /**
  * 7. Regulars under a flood: `regulars` customers, each from a fresh address, spread over 1 s,
  * 10 baristas brewing 30-60 ms; 100 ms in, one address sends `flood` orders at once from a
  * process of its own. The same hour against the bare server refusing that address as each
  * connection is accepted, the two taking turns (which goes first alternates) for FLOOD_ROUNDS.
+ * The flood always comes from DEFAULT_SOURCE_ADDRESS (see flood-process.ts), so each round
+ * has a service of its own, started and warmed anew, to which that address is new.
  */
 export async function regularsUnderFlood(
   context: BenchContext,
@@ -172,14 +177,11 @@ export async function regularsUnderFlood(
 ): Promise<RegularsUnderFlood> {
   const regularCount = scaled(context, 200);
   const floodCount = scaled(context, 3000);
-  const refused = Array.from({ length: FLOOD_ROUNDS }, (_, i) => floodAddress(i + 1)).join(',');
-  const service = await startWarm(platform, serviceEnv(context, platform));
-  let bare: ServerProcess | undefined;
+  const bare = await startWarm('bare', { REFUSED_ADDRESSES: DEFAULT_SOURCE_ADDRESS });
   try {
-    bare = await startWarm('bare', { REFUSED_ADDRESSES: refused });
-    const hour = async (server: ServerProcess, round: number, first: number) => {
+    const hour = async (server: ServerProcess, first: number) => {
       const { order, barista } = urlsOf(server);
-      const flood = await readyFlood(order, floodAddress(round), floodCount);
+      const flood = await readyFlood(order, floodCount);
       const staff = baristas(barista, 10, { brewMs: { min: 30, max: 60 }, idleMs: 1 });
       const arriving = customers(order, addresses(first, regularCount), 1000);
       await sleep(100);
@@ -200,10 +202,20 @@ export async function regularsUnderFlood(
         `7 regulars under a flood on ${platform}, round ${round}/${FLOOD_ROUNDS}: ${regularCount} regulars, ${floodCount} flood orders`,
       );
       const first = FIRST_FRESH_ADDRESS + (round - 1) * 2 * regularCount;
-      const serviceFirst = round % 2 === 1;
-      const onService = serviceFirst ? await hour(service, round, first) : undefined;
-      const onBare = await hour(bare, round, first + regularCount);
-      const s = onService ?? (await hour(service, round, first));
+      const service = await startWarm(platform, serviceEnv(context, platform));
+      let s: Awaited<ReturnType<typeof hour>>;
+      let onBare: Awaited<ReturnType<typeof hour>>;
+      try {
+        if (round % 2 === 1) {
+          s = await hour(service, first);
+          onBare = await hour(bare, first + regularCount);
+        } else {
+          onBare = await hour(bare, first + regularCount);
+          s = await hour(service, first);
+        }
+      } finally {
+        await service.stop();
+      }
       rounds.push({
         serviceP99Ms: s.waits.p99 ?? NaN,
         bareP99Ms: onBare.waits.p99 ?? NaN,
@@ -221,6 +233,6 @@ export async function regularsUnderFlood(
       medianP99Ratio: median(rounds.map(({ ratio }) => ratio)),
     };
   } finally {
-    await Promise.all([service.stop(), bare?.stop()]);
+    await bare.stop();
   }
 }
