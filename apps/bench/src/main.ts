@@ -8,6 +8,7 @@ import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
+import { openFileLimit, openFileShortfall, wholeNumber } from '@cafe/simulation';
 import {
   type BenchContext,
   type CycleCost,
@@ -15,6 +16,7 @@ import {
   type DurableAppends,
   heldWaits,
   type HeldWaits,
+  heldWaitsCount,
   orderCycleCost,
   replayEvents,
   type Replay,
@@ -77,6 +79,12 @@ function command(): Command {
     )
     .option('--platforms <list>', 'HTTP platforms to run', list(HTTP_ADAPTERS), [...HTTP_ADAPTERS])
     .option('--scenarios <list>', 'scenarios to run (1-7)', list(SCENARIOS), [...SCENARIOS])
+    .option(
+      '--held-waits <n>',
+      'customers held at once in scenario 3 (needs a ulimit -n above it)',
+      wholeNumber(1),
+      10_000,
+    )
     .option(
       '--env <NAME=value>',
       'passed to the service (repeatable), e.g. QUEUE_POLICY=fair',
@@ -310,9 +318,15 @@ async function main(): Promise<void> {
   const scenarios = new Set<number>(cli.scenarios);
   const context: BenchContext = {
     scale: cli.scale,
+    heldWaits: cli.heldWaits,
     env: cli.env,
     log: (line) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`),
   };
+  // Found out now, not after the scenarios before it have run for minutes.
+  const shortfall = scenarios.has(3)
+    ? openFileShortfall(heldWaitsCount(context), openFileLimit())
+    : undefined;
+  if (shortfall) throw new Error(`scenario 3: ${shortfall}`);
   const results: Results = {
     cycleCost: {},
     rushHour: {},

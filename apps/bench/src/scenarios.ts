@@ -20,6 +20,8 @@ import { BARE_SERVER, CAFE_MAIN, ServerProcess, ServerRefused, SIMULATOR } from 
 export interface BenchContext {
   /** 1 runs the sizes of the issue; 0.1 a tenth of every count, for development. */
   scale: number;
+  /** Customers held at once in scenario 3, before scaling. */
+  heldWaits: number;
   env: Record<string, string>;
   log(line: string): void;
 }
@@ -277,9 +279,14 @@ const HOLD_TIMEOUT_MS = 120_000;
 const STORY_PACE: Partial<SimulationOptions> = { brew: { min: 30, max: 60 }, timeScale: 0.0001 };
 const STEADY_MS = 1000;
 
-/** 3. Held waits: 10,000 customers waiting at once; memory per wait, then /finish/ → 200 latency. */
+/** How many customers scenario 3 holds at once: each needs an open file here and in the service. */
+export function heldWaitsCount(context: BenchContext): number {
+  return scaled(context, context.heldWaits);
+}
+
+/** 3. Held waits: 10,000 customers (`--held-waits`) waiting at once; memory per wait, then /finish/ → 200 latency. */
 export async function heldWaits(context: BenchContext, target: Target): Promise<HeldWaits> {
-  const waits = scaled(context, 10_000);
+  const waits = heldWaitsCount(context);
   context.log(`3 held waits on ${target}: ${waits} customers`);
   return withServer(target, serviceEnv(context, target), async (server) => {
     await sleep(STEADY_MS);

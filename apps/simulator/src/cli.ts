@@ -5,6 +5,7 @@ import {
   parseRange,
   parseRangeList,
   type SimulationOptions,
+  wholeNumber,
 } from '@cafe/simulation';
 
 export type ProgressMode = 'auto' | 'on' | 'off';
@@ -13,16 +14,6 @@ export interface CliOptions {
   simulation: SimulationOptions;
   json: boolean;
   progress: ProgressMode;
-}
-
-function integer(min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!/^\d+$/.test(text.trim()) || value < min || value > max) {
-      throw new InvalidArgumentError(`expected a whole number from ${min} to ${max}`);
-    }
-    return value;
-  };
 }
 
 function nonNegative(text: string): number {
@@ -68,7 +59,7 @@ export function simulatorCommand(): Command {
     )
     .option('--customer-url <url>', 'base URL of the customer app', 'http://127.0.0.1:8000')
     .option('--barista-url <url>', 'base URL of the barista app', 'http://127.0.0.1:8001')
-    .option('--customers <n>', 'regular customers', integer(0), 200)
+    .option('--customers <n>', 'regular customers', wholeNumber(0), 200)
     .addOption(
       rangeOption(
         '--group-sizes <list>',
@@ -80,11 +71,11 @@ export function simulatorCommand(): Command {
     .addOption(
       rangeOption('--group-gap <seconds>', 'story seconds between groups', '0-20', parseRange),
     )
-    .option('--baristas <n>', 'barista workers', integer(0, 10_000), 10)
+    .option('--baristas <n>', 'barista workers', wholeNumber(0, 10_000), 10)
     .addOption(
       rangeOption('--brew <seconds>', 'story seconds to brew one americano', '30-60', parseRange),
     )
-    .option('--flood <m>', 'orders the flooding client sends at once', integer(0), 0)
+    .option('--flood <m>', 'orders the flooding client sends at once', wholeNumber(0), 0)
     .option(
       '--flood-ip <address>',
       'loopback address of the flooding client (127.0.0.1: the default source, not bound, fastest)',
@@ -94,7 +85,7 @@ export function simulatorCommand(): Command {
     .option(
       '--source-ips <n>',
       'distinct loopback addresses for the regulars (0: do not bind; only when the target is loopback)',
-      integer(0, MAX_SOURCE_ADDRESSES),
+      wholeNumber(0, MAX_SOURCE_ADDRESSES),
       MAX_SOURCE_ADDRESSES,
     )
     .option(
@@ -103,7 +94,7 @@ export function simulatorCommand(): Command {
       nonNegative,
       0.001,
     )
-    .option('--seed <n>', 'seed of the random story', integer(0, 2 ** 32 - 1), 1)
+    .option('--seed <n>', 'seed of the random story', wholeNumber(0, 2 ** 32 - 1), 1)
     .option(
       '--deadline <seconds>',
       'stop after this many real seconds, counting what is open as unanswered',

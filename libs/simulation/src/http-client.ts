@@ -13,39 +13,17 @@ export interface Answer {
   body: unknown;
 }
 
-/**
- * Keep-alive agents, one per source address, so each simulated client reuses its own
- * connections and never borrows another address's socket.
- */
-export class Agents {
-  private readonly byAddress = new Map<string, Agent>();
-
-  for(localAddress: string | undefined): Agent {
-    const key = localAddress ?? '';
-    let agent = this.byAddress.get(key);
-    if (!agent) this.byAddress.set(key, (agent = new Agent({ keepAlive: true })));
-    return agent;
-  }
-
-  /** Closes every socket, which fails any request still open. */
-  destroy(): void {
-    for (const agent of this.byAddress.values()) agent.destroy();
-    this.byAddress.clear();
-  }
-}
-
 export interface SendOptions {
   agent: Agent;
   localAddress?: string;
   json?: unknown;
-  signal?: AbortSignal;
 }
 
 /** One request; resolves with any status, rejects only when the connection fails. */
 export function send(
   url: URL,
   method: string,
-  { agent, localAddress, json, signal }: SendOptions,
+  { agent, localAddress, json }: SendOptions,
 ): Promise<Answer> {
   const payload = json === undefined ? undefined : JSON.stringify(json);
   return exchange(
@@ -55,7 +33,6 @@ export function send(
       method,
       path: url.pathname + url.search,
       agent,
-      signal,
       // A 127.x source address can only reach an IPv4 loopback.
       ...(localAddress ? { localAddress, family: 4 } : {}),
       headers: payload

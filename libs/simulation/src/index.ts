@@ -1,4 +1,6 @@
+export * from './cli-arguments';
 export * from './http-client';
+export * from './open-files';
 export * from './random';
 export * from './report';
 export * from './simulation';

@@ -12,6 +12,7 @@ const raw: RawResults = {
   throttledSpanMs: 500,
   startedTwice: 0,
   baristaErrors: 0,
+  cpuMs: 52,
 };
 
 describe('the simulation report', () => {
@@ -21,6 +22,7 @@ describe('the simulation report', () => {
     expect(report.makespanRatio).toBe(2);
     expect(report.servedPerSecond).toBe(5);
     expect(report.throttledPerSecond).toBe(180);
+    expect(report.simulatorCpuUsPerOrder).toBe(500);
   });
 
   it('has no ratio without an ideal and no 429 rate without 429s', () => {
@@ -39,6 +41,7 @@ describe('the simulation report', () => {
     expect(text).toContain('(x2.00)');
     expect(text).toContain('429 answered per second: 180');
     expect(text).toContain('orders started twice: 0');
+    expect(text).toContain('simulator CPU per order: 500 µs');
     expect(formatReport(summarise({ ...raw, flood: outcomes({}) }))).not.toContain('flood');
   });
 });

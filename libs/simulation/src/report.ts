@@ -36,6 +36,8 @@ export interface RawResults {
   /** An order id that `/start/` handed out more than once: must never happen. */
   startedTwice: number;
   baristaErrors: number;
+  /** CPU time (user + system) of the process that ran the simulation, over the run. */
+  cpuMs: number;
 }
 
 export interface SimulationReport {
@@ -52,11 +54,14 @@ export interface SimulationReport {
   throttledPerSecond: number | null;
   startedTwice: number;
   baristaErrors: number;
+  /** The simulating process's own CPU per order sent: what the load tool costs, not the service. */
+  simulatorCpuUsPerOrder: number;
 }
 
 export function summarise(raw: RawResults): SimulationReport {
   const served = raw.regulars.served + raw.flood.served;
   const throttled = raw.regulars.throttled + raw.flood.throttled;
+  const ordered = raw.regulars.ordered + raw.flood.ordered;
   return {
     regulars: raw.regulars,
     flood: raw.flood,
@@ -70,6 +75,7 @@ export function summarise(raw: RawResults): SimulationReport {
       throttled > 0 ? (throttled * 1000) / Math.max(raw.throttledSpanMs, 1) : null,
     startedTwice: raw.startedTwice,
     baristaErrors: raw.baristaErrors,
+    simulatorCpuUsPerOrder: ordered > 0 ? (raw.cpuMs * 1000) / ordered : 0,
   };
 }
 
@@ -101,6 +107,7 @@ export function formatReport(report: SimulationReport): string {
   lines.push(
     `orders started twice: ${report.startedTwice}` +
       (report.baristaErrors ? `, barista errors: ${report.baristaErrors}` : ''),
+    `simulator CPU per order: ${report.simulatorCpuUsPerOrder.toFixed(0)} µs`,
   );
   return lines.join('\n');
 }
