@@ -66,7 +66,7 @@ describe.each(HTTP_ADAPTERS)('the API documents on %s', (adapter) => {
   it('documents every answer and header of POST /order', async () => {
     const order = (await documentOf('customer')).paths['/order'].post;
     expect(Object.keys(order.responses).sort()).toEqual(
-      ['200', '202', '400', '409', '413', '422', '429', '503'].sort(),
+      ['200', '202', '400', '409', '413', '415', '422', '429', '503'].sort(),
     );
     expect(order.parameters?.filter((p) => p.in === 'header').map((p) => p.name)).toEqual(
       expect.arrayContaining(['Idempotency-Key', 'Prefer']),
@@ -79,7 +79,7 @@ describe.each(HTTP_ADAPTERS)('the API documents on %s', (adapter) => {
     const { paths } = await documentOf('barista');
     expect(Object.keys(paths['/start'].get.responses).sort()).toEqual(['200', '404']);
     expect(Object.keys(paths['/finish'].post.responses).sort()).toEqual(
-      ['200', '400', '404', '409', '413', '422'].sort(),
+      ['200', '400', '404', '409', '413', '415', '422'].sort(),
     );
     expect(paths['/finish'].post.parameters).toEqual([
       expect.objectContaining({ name: 'order_id', in: 'query' }),

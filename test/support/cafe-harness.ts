@@ -1,4 +1,5 @@
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
+import { EventStore } from '@cafe/ordering';
 import { type Cafe, type StartOptions, startCafe } from '../../apps/cafe/src/cafe';
 import { loadConfig } from '../../apps/cafe/src/config';
 import { call, eventually, type CallOptions, type HttpAnswer } from './http-client';
@@ -39,6 +40,23 @@ export class TestCafe {
     reply.catch(() => undefined); // an aborted customer is a test's intent, not a failure
     await eventually(async () => (await this.queued()) > before);
     return { reply };
+  }
+
+  /** A regular orders and a barista takes and finishes it: the customer's answer. */
+  async serveRegular(): Promise<HttpAnswer> {
+    const { reply } = await this.order();
+    const started = await this.barista('GET', '/start/');
+    await this.barista('POST', `/finish/?order_id=${started.body.order_id}`);
+    return reply;
+  }
+
+  /** Orders ever placed, counted in the log: a refused request must not have placed one. */
+  placed(): number {
+    let count = 0;
+    for (const { event } of this.cafe.core.get(EventStore).readAll()) {
+      if (event.type === 'OrderPlaced') count++;
+    }
+    return count;
   }
 
   async queued(): Promise<number> {

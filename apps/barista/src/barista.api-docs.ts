@@ -23,10 +23,11 @@ export const ApiBarista = {
       ApiErrorResponse(400, 'No order_id, or malformed JSON'),
       ApiErrorResponse(404, 'No order has this id'),
       ApiErrorResponse(409, 'The order is not brewing (queued, ready or cancelled)'),
-      ApiErrorResponse(413, 'The body is over 16 KB'),
+      ApiErrorResponse(413, 'The body is over 16 KB (the rest is not read: the connection closes)'),
+      ApiErrorResponse(415, 'A body that is not application/json in UTF-8'),
       ApiErrorResponse(
         422,
-        'order_id is not a string of at most 128 characters, or an unknown field',
+        'A body that is not a JSON object, order_id is not a string of at most 128 characters, or an unknown field',
       ),
     ),
   queue: () =>

@@ -50,10 +50,11 @@ export function ApiPlaceOrder(): MethodDecorator {
       'Malformed JSON, or an Idempotency-Key that is not 1 to 200 visible ASCII characters',
     ),
     ApiErrorResponse(409, 'The order of this Idempotency-Key was cancelled'),
-    ApiErrorResponse(413, 'The body is over 16 KB'),
+    ApiErrorResponse(413, 'The body is over 16 KB (the rest is not read: the connection closes)'),
+    ApiErrorResponse(415, 'A body that is not application/json in UTF-8'),
     ApiErrorResponse(
       422,
-      'Another drink than americano, an unknown field, or an Idempotency-Key reused with another body',
+      'A body that is not a JSON object, another drink than americano, an unknown field, or an Idempotency-Key reused with another body',
     ),
     ApiErrorResponse(429, 'Too many orders from this address: the flood defence', {
       retryAfter: true,

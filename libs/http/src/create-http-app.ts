@@ -1,4 +1,4 @@
-import { type DynamicModule, type INestApplication, ValidationPipe } from '@nestjs/common';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -6,13 +6,12 @@ import type { Logger } from 'pino';
 import { type ApiDocsInfo, setupApiDocs } from './api-docs';
 import type { TrustedProxies } from './client-address';
 import { HttpErrorFilter } from './http-error.filter';
+import { readJsonBodies, type RequestWithBody } from './json-body';
+import { StrictValidationPipe } from './validation.pipe';
 import { logRequests, nestLoggerFor } from './request-log';
 
 export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
 export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
-
-/** No request of ours needs more: an order body is a few dozen bytes. */
-export const BODY_LIMIT_BYTES = 16 * 1024;
 
 export interface HttpAppOptions {
   adapter: HttpAdapterName;
@@ -34,25 +33,10 @@ export async function createHttpApp(
   const logger = nestLoggerFor(log);
   const app =
     adapter === 'fastify'
-      ? await NestFactory.create<NestFastifyApplication>(
-          module,
-          new FastifyAdapter({
-            bodyLimit: BODY_LIMIT_BYTES,
-            // Fastify would refuse a path parameter over 100 characters with its own 414 body;
-            // node already bounds the URL (16 KB of headers), and validation answers as on Express.
-            routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
-          }),
-          { logger, abortOnError: false },
-        )
+      ? await createFastifyApp(module, logger)
       : await createExpressApp(module, logger);
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      errorHttpStatusCode: 422,
-    }),
-  );
+  readJsonBodies(app);
+  app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), cutOffRetryAfterSeconds));
   setupApiDocs(app, docs);
   logRequests(app.getHttpServer(), log, trustedProxies);
@@ -63,14 +47,35 @@ async function createExpressApp(
   module: DynamicModule,
   logger: ReturnType<typeof nestLoggerFor>,
 ): Promise<INestApplication> {
+  // No body parser: readJsonBodies has read the body into `request.body`, where Nest looks.
   const app = await NestFactory.create<NestExpressApplication>(module, new ExpressAdapter(), {
     logger,
     abortOnError: false,
     bodyParser: false,
   });
-  // Not strict: any JSON value reaches validation, as on Fastify, so both answer alike.
-  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, strict: false });
   app.disable('x-powered-by');
+  return app;
+}
+
+async function createFastifyApp(
+  module: DynamicModule,
+  logger: ReturnType<typeof nestLoggerFor>,
+): Promise<INestApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(
+    module,
+    new FastifyAdapter({
+      // Fastify would refuse a path parameter over 100 characters with its own 414 body;
+      // node already bounds the URL (16 KB of headers), and validation answers as on Express.
+      routerOptions: { ignoreTrailingSlash: true, maxParamLength: 16 * 1024 },
+    }),
+    { logger, abortOnError: false, bodyParser: false },
+  );
+  // Fastify parses JSON and text itself; here it takes what readJsonBodies has read instead.
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request, _payload, done) =>
+    done(null, (request.raw as RequestWithBody).body),
+  );
   return app;
 }
 

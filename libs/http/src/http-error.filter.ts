@@ -102,8 +102,12 @@ export class HttpErrorFilter extends BaseExceptionFilter {
 }
 
 function errorResponse(status: number, message: string | string[]): HttpException {
-  const body: ErrorBody = { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
-  return new HttpException(body, status);
+  return new HttpException(errorBody(status, message), status);
+}
+
+/** The body of an error answer with this status; also for answers written before the platform. */
+export function errorBody(status: number, message: string | string[]): ErrorBody {
+  return { statusCode: status, error: STATUS_CODES[status] ?? 'Error', message };
 }
 
 /** The 4xx status a parser attached to its error (http-errors and Fastify both do), if any. */

@@ -11,3 +11,4 @@ export * from './health/health.module';
 export * from './request-log';
 export * from './server-sent-events';
 export * from './too-many-requests.exception';
+export * from './json-body';
