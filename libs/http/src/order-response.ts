@@ -16,12 +16,23 @@ export class OrderResponse {
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-22T09:04:10.000Z' })
   started_at?: string;
   @ApiPropertyOptional({
+    example: 'ana',
+    description:
+      'Who started the order (the latest start), by the name of their token; absent when the barista app takes no tokens',
+  })
+  barista?: string;
+  @ApiPropertyOptional({
     format: 'date-time',
     description: "When a barista's lease ran out and the order went back to the queue, if it did",
   })
   requeued_at?: string;
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-22T09:04:52.000Z' })
   finished_at?: string;
+  @ApiPropertyOptional({
+    example: 'ana',
+    description: 'Who declared the order ready, by the name of their token',
+  })
+  finished_by?: string;
   @ApiPropertyOptional({ format: 'date-time' })
   cancelled_at?: string;
   @ApiPropertyOptional({ enum: ['customer_left', 'flood'] })
@@ -37,8 +48,10 @@ export function toOrderResponse(order: Order): OrderResponse {
     status: order.status,
     placed_at: new Date(order.placedAt).toISOString(),
     started_at: iso(order.startedAt),
+    barista: order.startedBy,
     requeued_at: iso(order.requeuedAt),
     finished_at: iso(order.finishedAt),
+    finished_by: order.finishedBy,
     cancelled_at: iso(order.cancelledAt),
     cancel_reason: order.cancelReason,
   };

@@ -7,7 +7,7 @@ import { FinishOrderCommand } from './finish-order.command';
 export class FinishOrderHandler implements ICommandHandler<FinishOrderCommand> {
   constructor(private readonly orders: OrderRepository) {}
 
-  execute({ orderId }: FinishOrderCommand): Promise<Order> {
-    return this.orders.handle({ kind: 'finish', orderId, at: Date.now() });
+  execute({ orderId, barista }: FinishOrderCommand): Promise<Order> {
+    return this.orders.handle({ kind: 'finish', orderId, barista, at: Date.now() });
   }
 }

@@ -13,9 +13,9 @@ export class StartNextOrderHandler implements ICommandHandler<StartNextOrderComm
   ) {}
 
   // Peek and append happen in one synchronous stretch, so two baristas never get the same order.
-  async execute(): Promise<Order> {
+  async execute({ barista }: StartNextOrderCommand): Promise<Order> {
     const orderId = this.queue.next();
     if (orderId === undefined) throw new QueueEmpty();
-    return this.orders.handle({ kind: 'start', orderId, at: Date.now() });
+    return this.orders.handle({ kind: 'start', orderId, barista, at: Date.now() });
   }
 }

@@ -58,6 +58,10 @@ describe('an order', () => {
       given(placed, started, finished).when(start).thenRefuses(OrderInWrongState));
     it('refuses a cancelled order', () =>
       given(placed, cancelled).when(start).thenRefuses(OrderInWrongState));
+    it('records the barista who started it', () =>
+      given(placed)
+        .when({ ...start, barista: 'ana' })
+        .then([new OrderStarted(ID, 2000, 'ana')]));
   });
 
   describe('finishing', () => {
@@ -68,6 +72,10 @@ describe('an order', () => {
       given(placed, started, finished).when(finish).thenRefuses(OrderInWrongState));
     it('refuses a cancelled order', () =>
       given(placed, cancelled).when(finish).thenRefuses(OrderInWrongState));
+    it('records the barista who finished it', () =>
+      given(placed, started)
+        .when({ ...finish, barista: 'ben' })
+        .then([new OrderFinished(ID, 3000, 'ben')]));
   });
 
   describe('cancelling', () => {
@@ -157,6 +165,31 @@ describe('an order', () => {
     it('folds events read back from a log as plain objects', () => {
       const plain = JSON.parse(JSON.stringify([placed, started])) as OrderEvent[];
       expect(plain.reduce<Order | undefined>(evolve, undefined)?.status).toBe('brewing');
+    });
+
+    it('keeps who started and who finished, the latest start replacing an earlier one', () => {
+      const order = [
+        placed,
+        new OrderStarted(ID, 2000, 'ana'),
+        requeued,
+        new OrderStarted(ID, 2700, 'ben'),
+        new OrderFinished(ID, 3000, 'ana'),
+      ].reduce<Order | undefined>(evolve, undefined);
+      expect(order).toMatchObject({ startedBy: 'ben', finishedBy: 'ana' });
+      const anonymousRestart = evolve(evolve(order, requeued), restarted);
+      expect(anonymousRestart.startedBy).toBeUndefined();
+    });
+
+    it('folds starts and finishes logged before baristas were named', () => {
+      const logged = [
+        { type: 'OrderPlaced', orderId: ID, drink: 'americano', clientAddress: '::1', at: 1000 },
+        { type: 'OrderStarted', orderId: ID, at: 2000 },
+        { type: 'OrderFinished', orderId: ID, at: 3000 },
+      ] as OrderEvent[];
+      const order = logged.reduce<Order | undefined>(evolve, undefined);
+      expect(order).toMatchObject({ status: 'ready', startedAt: 2000, finishedAt: 3000 });
+      expect(order?.startedBy).toBeUndefined();
+      expect(order?.finishedBy).toBeUndefined();
     });
 
     it('refuses a history that does not start with OrderPlaced', () => {

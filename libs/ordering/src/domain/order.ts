@@ -22,9 +22,12 @@ export interface Order {
   readonly placedAt: number;
   /** The latest start: after a requeue, a second barista's start replaces the first. */
   readonly startedAt?: number;
+  /** Who made the latest start, when the barista app knows its baristas by token. */
+  readonly startedBy?: string;
   /** Set once a barista's lease ran out and the order went back to the queue. */
   readonly requeuedAt?: number;
   readonly finishedAt?: number;
+  readonly finishedBy?: string;
   readonly cancelledAt?: number;
   readonly cancelReason?: CancelReason;
 }
@@ -32,8 +35,8 @@ export interface Order {
 /** What may be asked of an order; `at` is the moment the command was accepted. */
 export type OrderCommand = { orderId: string; at: number } & (
   | { kind: 'place'; drink: Drink; clientAddress: string; idempotency?: IdempotencyClaim }
-  | { kind: 'start' }
-  | { kind: 'finish' }
+  | { kind: 'start'; barista?: string }
+  | { kind: 'finish'; barista?: string }
   | { kind: 'cancel'; reason: CancelReason }
   | { kind: 'requeue'; leaseMs: number }
 );
@@ -52,9 +55,9 @@ export function evolve(order: Order | undefined, event: OrderEvent): Order {
   if (!order) throw new Error(`${event.type} for order ${event.orderId} before OrderPlaced`);
   switch (event.type) {
     case 'OrderStarted':
-      return { ...order, status: 'brewing', startedAt: event.at };
+      return { ...order, status: 'brewing', startedAt: event.at, startedBy: event.barista };
     case 'OrderFinished':
-      return { ...order, status: 'ready', finishedAt: event.at };
+      return { ...order, status: 'ready', finishedAt: event.at, finishedBy: event.barista };
     case 'OrderCancelled':
       return { ...order, status: 'cancelled', cancelledAt: event.at, cancelReason: event.reason };
     case 'OrderRequeued':
@@ -80,14 +83,14 @@ export function decide(command: OrderCommand, order: Order | undefined): OrderEv
   switch (command.kind) {
     case 'start':
       requireStatus(order, 'queued');
-      return [new OrderStarted(order.orderId, command.at)];
+      return [new OrderStarted(order.orderId, command.at, command.barista)];
     case 'finish':
       // The first barista may come back after the lease ran out: while nobody has started the
       // order again, their finish still counts. After a restart, whoever finishes first wins.
       if (!(order.status === 'queued' && order.requeuedAt !== undefined)) {
         requireStatus(order, 'brewing');
       }
-      return [new OrderFinished(order.orderId, command.at)];
+      return [new OrderFinished(order.orderId, command.at, command.barista)];
     case 'cancel':
       // Only an order no barista has touched can be cancelled: a brewing one is finished.
       requireStatus(order, 'queued');

@@ -50,7 +50,7 @@ describe('the SQLite event store', () => {
     const before = { queue: new QueueProjection(), orders: new OrderStatusProjection() };
     const first = new SqliteEventStore(file, [before.queue, before.orders]);
     for (const id of ['a', 'b', 'c']) await first.append(id, [placed(id)], 0);
-    await first.append('b', [new OrderStarted('b', 2)], 1);
+    await first.append('b', [new OrderStarted('b', 2, 'ana')], 1);
     await first.close();
 
     const after = { queue: new QueueProjection(), orders: new OrderStatusProjection() };
