@@ -33,9 +33,9 @@ simulate: $(MAIN)
 bench: $(MAIN)
 	node dist/apps/bench/src/main.js $(ARGS)
 
+# Defined once, in package.json: every file that ships, TypeScript and plain JavaScript.
 lint: $(NODE_MODULES)
-	npx eslint "{apps,libs,test}/**/*.ts"
-	npx prettier --check "{apps,libs,test}/**/*.ts"
+	npm run -s lint
 
 clean:
 	rm -rf dist coverage

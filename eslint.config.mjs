@@ -1,8 +1,28 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** The few globals our plain-JS files use, listed here rather than pulling in a globals package. */
+const nodeGlobals = Object.fromEntries(
+  [
+    'require',
+    'module',
+    'process',
+    'console',
+    '__dirname',
+    'Buffer',
+    'setTimeout',
+    'clearTimeout',
+    'setImmediate',
+  ].map((name) => [name, 'readonly']),
+);
+const browserGlobals = Object.fromEntries(
+  ['document', 'window', 'EventSource', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval'].map(
+    (name) => [name, 'readonly'],
+  ),
+);
+
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '*.js', '*.mjs'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -11,10 +31,23 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         {
-          selector: "CallExpression[callee.property.name=/^(only|skip)$/][callee.object.name=/^(it|describe|test)$/]",
+          selector:
+            'CallExpression[callee.property.name=/^(only|skip)$/][callee.object.name=/^(it|describe|test)$/]',
           message: 'No focused or skipped tests.',
         },
       ],
     },
+  },
+  {
+    // Plain JavaScript run by node as it is (no build step): CommonJS.
+    files: ['**/*.js'],
+    ignores: ['apps/barista/src/board/public/**'],
+    languageOptions: { sourceType: 'commonjs', globals: nodeGlobals },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
+    // The order board's page script runs in the browser.
+    files: ['apps/barista/src/board/public/*.js'],
+    languageOptions: { sourceType: 'script', globals: browserGlobals },
   },
 );

@@ -1,12 +1,12 @@
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.json');
+
 /** Unit specs live next to the code; black-box e2e specs of the running apps live in test/. */
 const shared = {
   preset: 'ts-jest',
   testEnvironment: 'node',
-  moduleNameMapper: {
-    '^@cafe/ordering$': '<rootDir>/libs/ordering/src',
-    '^@cafe/http$': '<rootDir>/libs/http/src',
-    '^@cafe/simulation$': '<rootDir>/libs/simulation/src',
-  },
+  // The @cafe/* aliases are defined once, in tsconfig.json.
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
 };
 
 module.exports = {

@@ -7,7 +7,12 @@
 const { request } = require('node:http');
 const { startCafe } = require('../dist/apps/cafe/src/cafe');
 const { loadConfig } = require('../dist/apps/cafe/src/config');
-const { EventStore, OrderPlaced, OrderStarted, OrderFinished } = require('../dist/libs/ordering/src');
+const {
+  EventStore,
+  OrderPlaced,
+  OrderStarted,
+  OrderFinished,
+} = require('../dist/libs/ordering/src');
 
 const EVENTS = 1_000_000;
 const RUNS = 50;
@@ -20,7 +25,11 @@ function get(port, path) {
       let bytes = 0;
       res.on('data', (chunk) => (bytes += chunk.length));
       res.on('end', () =>
-        resolve({ status: res.statusCode, bytes, ms: Number(process.hrtime.bigint() - started) / 1e6 }),
+        resolve({
+          status: res.statusCode,
+          bytes,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        }),
       );
     });
     req.on('error', reject);
@@ -28,7 +37,8 @@ function get(port, path) {
   });
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const percentile = (sorted, p) =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 
 async function main() {
   const adapter = process.argv[2] ?? 'express';
@@ -43,8 +53,14 @@ async function main() {
     const at = () => t0 + n * STEP_MS;
     await store.append(id, [new OrderPlaced(id, 'americano', '127.0.0.1', at())], 0);
     n++;
-    if (n < EVENTS) await store.append(id, [new OrderStarted(id, at())], 1), n++;
-    if (n < EVENTS) await store.append(id, [new OrderFinished(id, at())], 2), n++;
+    if (n < EVENTS) {
+      await store.append(id, [new OrderStarted(id, at())], 1);
+      n++;
+    }
+    if (n < EVENTS) {
+      await store.append(id, [new OrderFinished(id, at())], 2);
+      n++;
+    }
   }
   const fillSeconds = (Date.now() - fillStarted) / 1000;
   // The fill's garbage is not what is measured: collect it now rather than during the queries.
@@ -57,10 +73,15 @@ async function main() {
     ['first 1000', '/events?limit=1000'],
     ['last 1000 by cursor', `/events?after=${EVENTS - 1000}&limit=1000`],
     ['1000 from the middle by time', `/events?from=${iso(EVENTS / 2)}&limit=1000`],
-    ['one hour window, 1000', `/events?from=${iso(EVENTS / 4)}&to=${iso(EVENTS / 4 + 120_000)}&limit=1000`],
+    [
+      'one hour window, 1000',
+      `/events?from=${iso(EVENTS / 4)}&to=${iso(EVENTS / 4 + 120_000)}&limit=1000`,
+    ],
     ['empty window at the end', `/events?from=${iso(EVENTS + 10)}`],
   ];
-  console.log(`${adapter}: ${store.head()} events filled in ${fillSeconds} s, heap ${heapMb} MB, ${RUNS} runs each`);
+  console.log(
+    `${adapter}: ${store.head()} events filled in ${fillSeconds} s, heap ${heapMb} MB, ${RUNS} runs each`,
+  );
   console.log('| query | median ms | p95 ms | max ms | bytes |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const [name, path] of queries) {

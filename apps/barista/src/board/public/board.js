@@ -82,7 +82,11 @@
       .sort((a, b) => a.startedAt - b.startedAt);
     fill('queued', queued, (order) => duration(now - order.placedAt));
     fill('brewing', brewing, (order) => duration(now - order.startedAt));
-    fill('ready', ready.map((id) => orders.get(id)), (order) => clock(order.finishedAt));
+    fill(
+      'ready',
+      ready.map((id) => orders.get(id)),
+      (order) => clock(order.finishedAt),
+    );
     // The longest wait is that of the earliest customer still without a drink.
     const waiting = queued.concat(brewing).map((order) => order.placedAt);
     element('longest-wait').textContent = waiting.length
@@ -129,7 +133,13 @@
       apply(JSON.parse(message.data));
       renderSoon();
     };
-    const types = ['OrderPlaced', 'OrderStarted', 'OrderRequeued', 'OrderFinished', 'OrderCancelled'];
+    const types = [
+      'OrderPlaced',
+      'OrderStarted',
+      'OrderRequeued',
+      'OrderFinished',
+      'OrderCancelled',
+    ];
     for (const type of types) {
       stream.addEventListener(type, onEvent);
     }
