@@ -8,12 +8,24 @@ import { type CafeConfig, ConfigError } from './config';
  */
 export function createLogger(
   { logLevel, logFormat }: Pick<CafeConfig, 'logLevel' | 'logFormat'>,
-  // Synchronous: the last lines before process.exit are not lost.
-  destination: DestinationStream = pino.destination({ fd: 1, sync: true }),
+  destination: DestinationStream = stdoutLines(),
 ): Logger {
   const options = { level: logLevel, timestamp: pino.stdTimeFunctions.isoTime };
   if (logFormat === 'json') return pino(options, destination);
   return pino(options, prettyStream(destination));
+}
+
+/** Lines held in memory at most while stdout does not keep up; beyond, lines are dropped. */
+const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
+
+/**
+ * stdout, written in the background: a line costs the event loop a copy into a buffer, and the
+ * lines of one turn leave in one write. Written synchronously, every line was a system call on
+ * the request path, and a slow reader of a pipe (a log shipper) held up accepting connections.
+ * pino flushes what is left synchronously on exit, so the last lines are not lost.
+ */
+function stdoutLines(): DestinationStream {
+  return pino.destination({ fd: 1, sync: false, maxLength: MAX_UNWRITTEN_BYTES });
 }
 
 function prettyStream(destination: DestinationStream): DestinationStream {

@@ -25,7 +25,7 @@ import {
   Departure,
   type OrderResponse,
   type OrderStatusResponse,
-  PeerConnection,
+  NodeRequest,
   ReplyHead,
   SentBody,
   toOrderResponse,
@@ -58,7 +58,7 @@ export class OrderController {
   @UseGuards(FloodGuard)
   async placeOrder(
     @Body() body: PlaceOrderDto,
-    @PeerConnection(ClientAddressPipe) clientAddress: string,
+    @NodeRequest(ClientAddressPipe) clientAddress: string,
     @Departure() departure: AbortSignal,
     @SentBody() sentBody: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -83,10 +83,12 @@ export class OrderController {
     @Query() { wait }: GetOrderQueryDto,
     @Departure() departure: AbortSignal,
   ): Promise<OrderStatusResponse> {
-    const { order } = await this.queryBus.execute(new GetOrderQuery(id));
-    if (wait > 0 && (order.status === 'queued' || order.status === 'brewing')) {
-      await this.waiting.waitAtMost(id, wait * 1000, departure);
+    const view = await this.queryBus.execute(new GetOrderQuery(id));
+    const { status } = view.order;
+    if (wait === 0 || (status !== 'queued' && status !== 'brewing')) {
+      return toOrderStatusResponse(view);
     }
+    await this.waiting.waitAtMost(id, wait * 1000, departure);
     return toOrderStatusResponse(await this.queryBus.execute(new GetOrderQuery(id)));
   }
 

@@ -1,12 +1,14 @@
+import type { IncomingMessage } from 'node:http';
 import { Injectable, type PipeTransform } from '@nestjs/common';
-import { type Connection, resolveClientAddress, TrustedProxies } from './client-address';
+import { TrustedProxies } from './client-address';
+import { clientAddressOf } from './request-context';
 
-/** `@PeerConnection(ClientAddressPipe) address: string`: the client as TRUSTED_PROXIES allows us to see it. */
+/** `@NodeRequest(ClientAddressPipe) address: string`: the client as TRUSTED_PROXIES allows us to see it. */
 @Injectable()
-export class ClientAddressPipe implements PipeTransform<Connection, string> {
+export class ClientAddressPipe implements PipeTransform<IncomingMessage, string> {
   constructor(private readonly trusted: TrustedProxies) {}
 
-  transform(connection: Connection): string {
-    return resolveClientAddress(connection, this.trusted);
+  transform(request: IncomingMessage): string {
+    return clientAddressOf(request, this.trusted);
   }
 }

@@ -54,6 +54,9 @@ async function createExpressApp(
     bodyParser: false,
   });
   app.disable('x-powered-by');
+  // An ETag is a hash of every body sent, and no answer of ours is worth revalidating: orders
+  // change, errors are not cached (Fastify sends none either).
+  app.set('etag', false);
   return app;
 }
 

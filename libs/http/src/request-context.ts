@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Connection } from './client-address';
+import { resolveClientAddress, type TrustedProxies } from './client-address';
 
 /**
  * The only code that knows both platforms: Express hands Nest node's own request and response,
  * Fastify wraps them and keeps node's objects in `.raw`.
  */
-function nodeRequest(context: ExecutionContext): IncomingMessage {
+export function nodeRequest(context: ExecutionContext): IncomingMessage {
   const request = context.switchToHttp().getRequest();
   return request.raw ?? request;
 }
@@ -29,21 +29,32 @@ export const Departure = createParamDecorator((_: unknown, context: ExecutionCon
   return departure.signal;
 });
 
-/** The socket's peer and the forwarding header; `resolveClientAddress` decides whom to believe. */
-export function connectionOf(context: ExecutionContext): Connection {
-  return connectionOfRequest(nodeRequest(context));
+const clientAddresses = new WeakMap<IncomingMessage, string>();
+
+/**
+ * The client's address as TRUSTED_PROXIES allows us to see it (`resolveClientAddress`),
+ * resolved once per request and kept with it: the request log, the early refusal, the guard's
+ * throttlers and the handler all ask. The process has one TRUSTED_PROXIES, so the first
+ * answer holds for every later asker.
+ */
+export function clientAddressOf(request: IncomingMessage, trusted: TrustedProxies): string {
+  let address = clientAddresses.get(request);
+  if (address === undefined) {
+    address = resolveClientAddress(
+      {
+        peerAddress: request.socket.remoteAddress,
+        forwardedFor: request.headers['x-forwarded-for'],
+      },
+      trusted,
+    );
+    clientAddresses.set(request, address);
+  }
+  return address;
 }
 
-export function connectionOfRequest(request: IncomingMessage): Connection {
-  return {
-    peerAddress: request.socket.remoteAddress,
-    forwardedFor: request.headers['x-forwarded-for'],
-  };
-}
-
-/** The request's `Connection`; pipe it through `ClientAddressPipe` for the client's address. */
-export const PeerConnection = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  connectionOf(context),
+/** Node's request behind the platform's; pipe it through `ClientAddressPipe` for the client's address. */
+export const NodeRequest = createParamDecorator((_: unknown, context: ExecutionContext) =>
+  nodeRequest(context),
 );
 
 /**

@@ -3,8 +3,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
-import { resolveClientAddress, type TrustedProxies } from './client-address';
-import { connectionOfRequest } from './request-context';
+import type { TrustedProxies } from './client-address';
+import { clientAddressOf } from './request-context';
 
 /**
  * One JSON line per request, written when it ends: request id, method, path, status, duration
@@ -25,7 +25,7 @@ export function logRequests(server: Server, logger: Logger, trusted: TrustedProx
       req: {
         method: request.method,
         path: request.url?.split('?', 1)[0],
-        client_address: resolveClientAddress(connectionOfRequest(request), trusted),
+        client_address: clientAddressOf(request, trusted),
       },
     };
     response.once('close', () =>

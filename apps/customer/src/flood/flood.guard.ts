@@ -10,9 +10,9 @@ import {
   type ThrottlerStorage,
 } from '@nestjs/throttler';
 import {
-  connectionOf,
+  clientAddressOf,
+  nodeRequest,
   onExchangeEnd,
-  resolveClientAddress,
   TooManyRequests,
   TrustedProxies,
 } from '@cafe/http';
@@ -68,7 +68,7 @@ export class FloodGuard extends ThrottlerGuard {
     _request: unknown,
     context?: ExecutionContext,
   ): Promise<string> {
-    return resolveClientAddress(connectionOf(context as ExecutionContext), this.trusted);
+    return clientAddressOf(nodeRequest(context as ExecutionContext), this.trusted);
   }
 
   /** `<throttler>:<address>`; the throttler's name comes first so that `throttlerOf` can read it back. */

@@ -1,10 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import {
-  connectionOfRequest,
-  refuseEarly,
-  resolveClientAddress,
-  type TrustedProxies,
-} from '@cafe/http';
+import { clientAddressOf, refuseEarly, type TrustedProxies } from '@cafe/http';
 import { CafeMetrics } from '@cafe/ordering';
 import { BLOCKED_MESSAGE, BlockedAddresses } from './blocked-addresses';
 
@@ -24,7 +19,7 @@ export function refuseBlockedOrders(app: INestApplication, trusted: TrustedProxi
     if (request.method !== 'POST' || !ORDER_PATHS.has(request.url?.split('?', 1)[0] ?? '')) {
       return undefined;
     }
-    const block = blocked.find(resolveClientAddress(connectionOfRequest(request), trusted));
+    const block = blocked.find(clientAddressOf(request, trusted));
     if (block === undefined) return undefined;
     metrics.countThrottled(block.throttler);
     return { message: BLOCKED_MESSAGE, retryAfterSeconds: block.secondsLeft };
