@@ -1,8 +1,6 @@
-import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
+import { HTTP_ADAPTERS, type Side, TestCafe } from './support/cafe-harness';
 import { eventually } from './support/http-client';
 import { RawConnection, rawExchange } from './support/raw-http';
-
-type Side = 'customer' | 'barista';
 
 /** A request as bytes; `Content-Length` is the body's unless `headers` set it or `Transfer-Encoding`. */
 function requestBytes(
@@ -25,9 +23,6 @@ describe.each(HTTP_ADAPTERS)('request bodies on %s', (adapter) => {
   let cafe: TestCafe;
   beforeEach(async () => (cafe = await TestCafe.start(adapter)));
   afterEach(() => cafe.close());
-
-  const port = (side: Side) =>
-    side === 'customer' ? cafe.cafe.customerPort : cafe.cafe.baristaPort;
 
   /** The refusal is the filter's JSON, no order was placed, and a regular is still served. */
   async function expectRefused(answer: { status?: number; body: unknown }, status: number) {
@@ -79,7 +74,7 @@ describe.each(HTTP_ADAPTERS)('request bodies on %s', (adapter) => {
     ['a non-object to /finish/', JSON_TYPE, 'true', 422, 'barista POST /finish/'],
   ])('refuses %s at once', async (_, headers, body, status, target = 'customer POST /order/') => {
     const [side, method, path] = target.split(' ') as [Side, string, string];
-    const answer = await rawExchange(port(side), requestBytes(method, path, headers, body));
+    const answer = await rawExchange(cafe.port(side), requestBytes(method, path, headers, body));
     await expectRefused(answer, status);
   });
 

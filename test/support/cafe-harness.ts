@@ -6,6 +6,8 @@ import { call, eventually, type CallOptions, type HttpAnswer } from './http-clie
 
 export { HTTP_ADAPTERS };
 
+export type Side = 'customer' | 'barista';
+
 /** A café booted as in production (core + both ports), on free loopback ports. */
 export class TestCafe {
   private constructor(readonly cafe: Cafe) {}
@@ -23,6 +25,10 @@ export class TestCafe {
       ...env,
     });
     return new TestCafe(await startCafe(config, options));
+  }
+
+  port(side: Side): number {
+    return side === 'customer' ? this.cafe.customerPort : this.cafe.baristaPort;
   }
 
   customer(method: string, path: string, options?: CallOptions): Promise<HttpAnswer> {

@@ -66,6 +66,7 @@ export async function startCafe(
       adapter: config.httpAdapter,
       logger,
       trustedProxies: config.flood.trustedProxies,
+      requestTimeouts: config.requestTimeouts,
       cutOffRetryAfterSeconds: config.flood.blockSeconds,
     };
     const customer = await createHttpApp(CustomerModule.forCore(core, config.flood), {

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       },
       brewLeaseMs: 600_000,
       drainTimeoutMs: 30_000,
+      requestTimeouts: { headersMs: 30_000, requestMs: 60_000 },
     });
     expect(config.flood.trustedProxies.entries).toEqual([]);
   });
@@ -43,6 +44,8 @@ describe('loadConfig', () => {
         LOG_FORMAT: 'pretty',
         BREW_LEASE_SECONDS: '90',
         DRAIN_TIMEOUT_SECONDS: '5',
+        HEADERS_TIMEOUT_SECONDS: '0.5',
+        REQUEST_TIMEOUT_SECONDS: '2',
       }),
     ).toMatchObject({
       host: '127.0.0.1',
@@ -54,6 +57,7 @@ describe('loadConfig', () => {
       eventStore: { kind: 'memory' },
       brewLeaseMs: 90_000,
       drainTimeoutMs: 5_000,
+      requestTimeouts: { headersMs: 500, requestMs: 2000 },
     });
   });
 
@@ -120,6 +124,13 @@ describe('loadConfig', () => {
       /DRAIN_TIMEOUT_SECONDS must be a number of seconds from 0 to 3600/,
     ],
     [{ DRAIN_TIMEOUT_SECONDS: '.5' }, /DRAIN_TIMEOUT_SECONDS/],
+    [{ HEADERS_TIMEOUT_SECONDS: '0' }, /HEADERS_TIMEOUT_SECONDS must be a number of seconds/],
+    [{ REQUEST_TIMEOUT_SECONDS: 'never' }, /REQUEST_TIMEOUT_SECONDS/],
+    [{ REQUEST_TIMEOUT_SECONDS: '3601' }, /REQUEST_TIMEOUT_SECONDS/],
+    [
+      { HEADERS_TIMEOUT_SECONDS: '20', REQUEST_TIMEOUT_SECONDS: '10' },
+      /HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS/,
+    ],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

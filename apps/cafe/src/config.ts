@@ -1,4 +1,9 @@
-import { HTTP_ADAPTERS, type HttpAdapterName, TrustedProxies } from '@cafe/http';
+import {
+  HTTP_ADAPTERS,
+  type HttpAdapterName,
+  type RequestTimeouts,
+  TrustedProxies,
+} from '@cafe/http';
 import {
   DEFAULT_BREW_LEASE_MS,
   type EventStoreChoice,
@@ -28,6 +33,8 @@ export interface CafeConfig {
   readonly brewLeaseMs: number;
   /** How long a signalled café keeps serving what is queued or brewing before it closes. */
   readonly drainTimeoutMs: number;
+  /** How long a client may take to send its headers, and its whole request. */
+  readonly requestTimeouts: RequestTimeouts;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -51,6 +58,7 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     flood: floodDefence(env),
     brewLeaseMs: milliseconds(env, 'BREW_LEASE_SECONDS', DEFAULT_BREW_LEASE_MS, 1, DAY_MS),
     drainTimeoutMs: milliseconds(env, 'DRAIN_TIMEOUT_SECONDS', 30_000, 0, HOUR_MS),
+    requestTimeouts: requestTimeouts(env),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -75,6 +83,18 @@ function floodDefence(env: Env): FloodDefenceOptions {
     blockSeconds: count(env, 'THROTTLE_BLOCK_SECONDS', 900),
     maxWaitingPerAddress: count(env, 'MAX_WAITING_PER_ADDRESS', 300),
   };
+}
+
+/** Node's timers of the request phase; the headers come first, so their limit is the shorter. */
+function requestTimeouts(env: Env): RequestTimeouts {
+  const headersMs = milliseconds(env, 'HEADERS_TIMEOUT_SECONDS', 30_000, 1, HOUR_MS);
+  const requestMs = milliseconds(env, 'REQUEST_TIMEOUT_SECONDS', 60_000, 1, HOUR_MS);
+  if (headersMs > requestMs) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS, got ${headersMs / 1000} > ${requestMs / 1000}`,
+    );
+  }
+  return { headersMs, requestMs };
 }
 
 function raw(env: Env, name: string): string | undefined {

@@ -7,6 +7,7 @@ import { type ApiDocsInfo, setupApiDocs } from './api-docs';
 import type { TrustedProxies } from './client-address';
 import { HttpErrorFilter } from './http-error.filter';
 import { readJsonBodies, type RequestWithBody } from './json-body';
+import { limitRequestPhase, type RequestTimeouts } from './request-phase';
 import { StrictValidationPipe } from './validation.pipe';
 import { logRequests, nestLoggerFor } from './request-log';
 
@@ -21,6 +22,8 @@ export interface HttpAppOptions {
   docs: ApiDocsInfo;
   /** Whose X-Forwarded-For the request log believes (TRUSTED_PROXIES). */
   trustedProxies: TrustedProxies;
+  /** How long a client may take to send its request (HEADERS_TIMEOUT_SECONDS, REQUEST_TIMEOUT_SECONDS). */
+  requestTimeouts: RequestTimeouts;
   /** Retry-After of a waiting order cancelled because its address was blocked (THROTTLE_BLOCK_SECONDS). */
   cutOffRetryAfterSeconds?: number;
 }
@@ -28,13 +31,21 @@ export interface HttpAppOptions {
 /** Creates one HTTP app on either platform with the rules both apps share. */
 export async function createHttpApp(
   module: DynamicModule,
-  { adapter, logger: log, docs, trustedProxies, cutOffRetryAfterSeconds }: HttpAppOptions,
+  {
+    adapter,
+    logger: log,
+    docs,
+    trustedProxies,
+    requestTimeouts,
+    cutOffRetryAfterSeconds,
+  }: HttpAppOptions,
 ): Promise<INestApplication> {
   const logger = nestLoggerFor(log);
   const app =
     adapter === 'fastify'
       ? await createFastifyApp(module, logger)
       : await createExpressApp(module, logger);
+  limitRequestPhase(app.getHttpServer(), requestTimeouts);
   readJsonBodies(app);
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), cutOffRetryAfterSeconds));

@@ -12,3 +12,4 @@ export * from './request-log';
 export * from './server-sent-events';
 export * from './too-many-requests.exception';
 export * from './json-body';
+export * from './request-phase';

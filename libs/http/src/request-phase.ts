@@ -1,0 +1,61 @@
+import { type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { errorBody } from './http-error.filter';
+
+/** How long a client may take to send its request; nothing bounds how long we take to answer. */
+export interface RequestTimeouts {
+  /** From accepting the connection (or the next request's first byte) to the end of the headers. */
+  readonly headersMs: number;
+  /** From the same start to the end of the body. */
+  readonly requestMs: number;
+}
+
+/**
+ * Bounds the request phase with node's own timers and answers what node refuses itself.
+ *
+ * A client that has not sent its headers within `headersMs`, or its whole request within
+ * `requestMs`, gets 408 and its connection is closed: a slow or stalled client holds a socket
+ * for that long at most, never a place in line. Node times a request only until it is
+ * complete, so a held order's answer, open 15 minutes or more, is never cut; no socket idle
+ * timeout is set for the same reason. Node checks every `connectionsCheckingInterval`, a
+ * quarter of `headersMs` here (its default is 30 s).
+ *
+ * Malformed framing (a line that is not HTTP, a bad chunk size, duplicate Content-Length),
+ * headers over node's 16 KB and the timeouts are answered as every other refusal, in the
+ * exception filter's JSON, on both platforms (Fastify's own answer is replaced), and the
+ * connection is closed.
+ */
+export function limitRequestPhase(server: Server, { headersMs, requestMs }: RequestTimeouts): void {
+  server.headersTimeout = headersMs;
+  server.requestTimeout = requestMs;
+  // Read when the server starts listening; node's types leave it out.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    Math.ceil(headersMs / 4);
+  server.removeAllListeners('clientError');
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
+    // As node's own handler: no answer to a client that left, or in the middle of another one.
+    const answering = (socket as Duplex & { _httpMessage?: { headersSent: boolean } })._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || answering?.headersSent) {
+      return void socket.destroy();
+    }
+    const status = statusOfClientError(error.code);
+    const body = JSON.stringify(errorBody(status, clientErrorMessage(error.code)));
+    socket.end(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+    );
+  });
+}
+
+function statusOfClientError(code: string | undefined): number {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 408;
+  if (code === 'HPE_HEADER_OVERFLOW') return 431;
+  return 400;
+}
+
+function clientErrorMessage(code: string | undefined): string {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'the request took too long to arrive';
+  if (code === 'HPE_HEADER_OVERFLOW') return 'the headers exceed 16 KB';
+  return 'the request is not valid HTTP/1.1';
+}
