@@ -16,9 +16,18 @@ const nodeGlobals = Object.fromEntries(
   ].map((name) => [name, 'readonly']),
 );
 const browserGlobals = Object.fromEntries(
-  ['document', 'window', 'EventSource', 'fetch', 'setTimeout', 'clearTimeout', 'setInterval'].map(
-    (name) => [name, 'readonly'],
-  ),
+  [
+    'document',
+    'window',
+    'location',
+    'sessionStorage',
+    'fetch',
+    'Headers',
+    'TextDecoderStream',
+    'setTimeout',
+    'clearTimeout',
+    'setInterval',
+  ].map((name) => [name, 'readonly']),
 );
 
 export default tseslint.config(
@@ -41,13 +50,13 @@ export default tseslint.config(
   {
     // Plain JavaScript run by node as it is (no build step): CommonJS.
     files: ['**/*.js'],
-    ignores: ['apps/barista/src/board/public/**'],
+    ignores: ['apps/barista/src/*/public/**'],
     languageOptions: { sourceType: 'commonjs', globals: nodeGlobals },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The order board's page script runs in the browser.
-    files: ['apps/barista/src/board/public/*.js'],
+    // The barista pages' scripts (board, station, their shared session) run in the browser.
+    files: ['apps/barista/src/*/public/*.js'],
     languageOptions: { sourceType: 'script', globals: browserGlobals },
   },
 );

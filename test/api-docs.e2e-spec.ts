@@ -7,6 +7,7 @@ import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
 type Side = 'customer' | 'barista';
 
 interface Operation {
+  security?: Array<Record<string, string[]>>;
   parameters?: Array<{ name: string; in: string }>;
   responses: Record<string, { description: string; headers?: Record<string, unknown> }>;
 }
@@ -24,7 +25,12 @@ describe.each(HTTP_ADAPTERS)('the API documents on %s', (adapter) => {
   const documentOf = async (side: Side) => {
     const answer = await cafe[side]('GET', '/docs-json');
     expect(answer.status).toBe(200);
-    return answer.body as { openapi: string; info: { title: string }; paths: OpenApiPaths };
+    return answer.body as {
+      openapi: string;
+      info: { title: string };
+      paths: OpenApiPaths;
+      components: { securitySchemes?: Record<string, unknown> };
+    };
   };
 
   it.each<Side>(['customer', 'barista'])(
@@ -77,13 +83,37 @@ describe.each(HTTP_ADAPTERS)('the API documents on %s', (adapter) => {
 
   it('documents the barista routes with their refusals', async () => {
     const { paths } = await documentOf('barista');
-    expect(Object.keys(paths['/start'].get.responses).sort()).toEqual(['200', '404']);
+    expect(Object.keys(paths['/start'].get.responses).sort()).toEqual(['200', '401', '404']);
     expect(Object.keys(paths['/finish'].post.responses).sort()).toEqual(
-      ['200', '400', '404', '409', '413', '415', '422'].sort(),
+      ['200', '400', '401', '404', '409', '413', '415', '422'].sort(),
     );
     expect(paths['/finish'].post.parameters).toEqual([
       expect.objectContaining({ name: 'order_id', in: 'query' }),
     ]);
+  });
+
+  it("documents the barista's bearer token where it is needed, so the UI's Authorize sends it", async () => {
+    const { components, paths } = await documentOf('barista');
+    expect(components.securitySchemes).toEqual({
+      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+    });
+    for (const [path, method] of [
+      ['/start', 'get'],
+      ['/finish', 'post'],
+      ['/queue', 'get'],
+      ['/events', 'get'],
+      ['/events/stream', 'get'],
+      ['/board/state', 'get'],
+    ]) {
+      expect({ path, security: paths[path][method].security }).toEqual({
+        path,
+        security: [{ bearer: [] }],
+      });
+    }
+    for (const path of ['/health', '/health/live', '/metrics', '/station', '/']) {
+      expect({ path, security: paths[path].get.security }).toEqual({ path, security: undefined });
+    }
+    expect((await documentOf('customer')).components.securitySchemes).toBeUndefined();
   });
 
   it.each<Side>(['customer', 'barista'])('serves the Swagger UI on the %s app', async (side) => {

@@ -93,6 +93,15 @@ describe('docker/Dockerfile', () => {
     expect(check).not.toMatch(/curl|wget/);
   });
 
+  it('listens on every interface of the container, so that the published ports reach the apps', () => {
+    const env = final
+      .filter((s) => s.op === 'ENV')
+      .map((s) => s.args)
+      .join(' ');
+    expect(env).toMatch(/CUSTOMER_HOST=0\.0\.0\.0/);
+    expect(env).toMatch(/BARISTA_HOST=0\.0\.0\.0/);
+  });
+
   it('keeps the event log on a volume', () => {
     const env = final
       .filter((s) => s.op === 'ENV')
@@ -120,6 +129,10 @@ describe('docker/docker-compose.yml', () => {
     expect(cafe.join('\n')).toMatch(/EVENT_STORE: sqlite:\/data\//);
     const nginxAddress = /ipv4_address: (\S+)/.exec(nginx.join('\n'))?.[1];
     expect(cafe.join('\n')).toContain(`TRUSTED_PROXIES: ${nginxAddress}`);
+  });
+
+  it("passes the baristas' tokens from the host's environment", () => {
+    expect(cafe.join('\n')).toContain('BARISTA_TOKENS: ${BARISTA_TOKENS:-}');
   });
 
   it('starts nginx with docker/nginx.conf once the café is healthy', () => {

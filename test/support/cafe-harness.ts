@@ -10,6 +10,9 @@ export type Side = 'customer' | 'barista';
 
 /** A café booted as in production (core + both ports), on free loopback ports. */
 export class TestCafe {
+  /** Sent with every barista() call once signIn() was called, unless the call sets its own. */
+  private staffHeaders: Record<string, string> = {};
+
   private constructor(readonly cafe: Cafe) {}
 
   static async start(
@@ -35,8 +38,15 @@ export class TestCafe {
     return call(this.cafe.customerPort, method, path, options);
   }
 
-  barista(method: string, path: string, options?: CallOptions): Promise<HttpAnswer> {
-    return call(this.cafe.baristaPort, method, path, options);
+  barista(method: string, path: string, options: CallOptions = {}): Promise<HttpAnswer> {
+    const headers = { ...this.staffHeaders, ...options.headers };
+    return call(this.cafe.baristaPort, method, path, { ...options, headers });
+  }
+
+  /** Acts as the barista whose token this is in every later barista() call. */
+  signIn(token: string): this {
+    this.staffHeaders = { authorization: `Bearer ${token}` };
+    return this;
   }
 
   /** Places an order and waits until the barista side sees it queued; the reply promise stays pending until it is ready. */

@@ -3,17 +3,20 @@ import { ApiBody, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { ApiErrorResponse, OrderResponse } from '@cafe/http';
 import { FinishOrderDto } from './dto/finish-order.dto';
 import { QueueResponse } from './dto/queue-response.dto';
+import { ApiStaffOnly } from './staff/api-staff-only';
 
 /** The API documents of the barista routes: every answer each can give. */
 export const ApiBarista = {
   start: () =>
     applyDecorators(
+      ApiStaffOnly(),
       ApiOperation({ summary: 'Take the oldest queued order and start brewing it' }),
       ApiOkResponse({ description: 'The order, now brewing', type: OrderResponse }),
       ApiErrorResponse(404, 'Nothing is queued: the reference barista client waits a second'),
     ),
   finish: () =>
     applyDecorators(
+      ApiStaffOnly(),
       ApiOperation({
         summary: 'Declare an order ready, which answers its waiting customer',
         description: '`order_id` in the query string or in a JSON body `{"order_id": "..."}`.',
@@ -32,6 +35,7 @@ export const ApiBarista = {
     ),
   queue: () =>
     applyDecorators(
+      ApiStaffOnly(),
       ApiOperation({ summary: 'How many orders are queued and brewing, and the oldest wait' }),
       ApiOkResponse({ description: 'The queue right now', type: QueueResponse }),
     ),

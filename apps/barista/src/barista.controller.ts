@@ -14,6 +14,7 @@ import { type OrderResponse, toOrderResponse } from '@cafe/http';
 import { ApiBarista } from './barista.api-docs';
 import { FinishOrderDto } from './dto/finish-order.dto';
 import { QueueResponse } from './dto/queue-response.dto';
+import { BaristaName } from './staff/barista-name.decorator';
 
 @Controller()
 export class BaristaController {
@@ -25,8 +26,8 @@ export class BaristaController {
   /** Takes the oldest queued order. 404 when there is none: the reference client backs off on it. */
   @Get('start')
   @ApiBarista.start()
-  async start(): Promise<OrderResponse> {
-    return toOrderResponse(await this.commandBus.execute(new StartNextOrderCommand()));
+  async start(@BaristaName() barista?: string): Promise<OrderResponse> {
+    return toOrderResponse(await this.commandBus.execute(new StartNextOrderCommand(barista)));
   }
 
   /** Declares an order ready, which releases its waiting customer. */
@@ -36,10 +37,11 @@ export class BaristaController {
   async finish(
     @Query() query: FinishOrderDto,
     @Body() body: FinishOrderDto = {},
+    @BaristaName() barista?: string,
   ): Promise<OrderResponse> {
     const orderId = (query.order_id ?? body.order_id)?.trim();
     if (!orderId) throw new BadRequestException('order_id is required');
-    return toOrderResponse(await this.commandBus.execute(new FinishOrderCommand(orderId)));
+    return toOrderResponse(await this.commandBus.execute(new FinishOrderCommand(orderId, barista)));
   }
 
   @Get('queue')

@@ -1,4 +1,5 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import {
   type ApiDocsInfo,
   HealthModule,
@@ -10,16 +11,24 @@ import { BaristaController } from './barista.controller';
 import { BoardController } from './board/board.controller';
 import { EventsController, SERVER_SENT_EVENTS_OPTIONS } from './events/events.controller';
 import { MetricsController } from './metrics.controller';
+import { StaffSessionController } from './staff/staff-session.controller';
+import { STAFF_TOKENS, StaffTokenGuard } from './staff/staff-token.guard';
+import type { StaffTokens } from './staff/staff-tokens';
+import { StationController } from './station/station.controller';
 
 export const BARISTA_API_DOCS: ApiDocsInfo = {
   title: 'Café: barista API',
   description:
     'Baristas take the oldest order and finish it; operators read the queue, health, metrics, the event log and the order board. Never exposed to customers.',
+  bearer:
+    "When the café runs with BARISTA_TOKENS, every route but /health, /health/live, /metrics and the page files needs a barista's token; their name is recorded on the orders they start and finish.",
 };
 
 export interface BaristaOptions {
   /** Tests shorten the heartbeat and the slow-reader bound; production keeps the defaults. */
   eventStream?: Partial<ServerSentEventsOptions>;
+  /** The baristas' tokens (BARISTA_TOKENS); without them the app is open. */
+  staffTokens?: StaffTokens;
 }
 
 /** The internal app: baristas take and finish orders. Never exposed to customers. */
@@ -29,8 +38,17 @@ export class BaristaModule {
     return {
       module: BaristaModule,
       imports: [CoreBridgeModule.from(core), HealthModule.forCore(core)],
-      controllers: [BaristaController, MetricsController, EventsController, BoardController],
+      controllers: [
+        BaristaController,
+        MetricsController,
+        EventsController,
+        BoardController,
+        StationController,
+        StaffSessionController,
+      ],
       providers: [
+        { provide: STAFF_TOKENS, useValue: options.staffTokens },
+        { provide: APP_GUARD, useClass: StaffTokenGuard },
         {
           provide: SERVER_SENT_EVENTS_OPTIONS,
           useValue: { ...SERVER_SENT_EVENTS_DEFAULTS, ...options.eventStream },

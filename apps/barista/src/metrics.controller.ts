@@ -1,8 +1,11 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import { CafeMetrics, PROMETHEUS_CONTENT_TYPE } from '@cafe/ordering';
+import { OpenRoute } from '@cafe/http';
 
+/** Open like the probes: a scraper carries no barista token, and counts name nobody. */
 @Controller('metrics')
+@OpenRoute()
 export class MetricsController {
   constructor(private readonly metrics: CafeMetrics) {}
 

@@ -75,13 +75,18 @@ export async function startCafe(
     });
     apps.push(customer);
     refuseBlockedOrders(customer, options.trustedProxies);
-    const barista = await createHttpApp(BaristaModule.forCore(core, baristaOptions), {
-      ...options,
-      docs: BARISTA_API_DOCS,
-    });
+    const barista = await createHttpApp(
+      BaristaModule.forCore(core, { ...baristaOptions, staffTokens: config.staffTokens }),
+      { ...options, docs: BARISTA_API_DOCS },
+    );
     apps.push(barista);
-    await listen(customer, config.customerPort, config.host);
-    await listen(barista, config.baristaPort, config.host);
+    await listen(customer, config.customerPort, config.customerHost);
+    await listen(barista, config.baristaPort, config.baristaHost);
+    if (!config.staffTokens && !isLoopback(config.baristaHost)) {
+      logger.warn(
+        `the barista app listens on ${config.baristaHost} without BARISTA_TOKENS: whoever reaches it can take and finish orders and read the log`,
+      );
+    }
     return {
       core,
       customer,
@@ -99,6 +104,11 @@ export async function startCafe(
     await closeAll();
     throw error;
   }
+}
+
+/** Only this machine can reach an app bound here. */
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function portOf(app: INestApplication): number {

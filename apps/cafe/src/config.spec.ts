@@ -1,10 +1,17 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, loadConfig } from './config';
+
+const ANA = 'ana-0123456789abcdef';
+const BEN = 'ben-0123456789abcdef';
 
 describe('loadConfig', () => {
   it('has defaults for everything', () => {
     const config = loadConfig({});
     expect(config).toMatchObject({
-      host: '0.0.0.0',
+      customerHost: '0.0.0.0',
+      baristaHost: '127.0.0.1',
       customerPort: 8000,
       baristaPort: 8001,
       httpAdapter: 'express',
@@ -23,6 +30,7 @@ describe('loadConfig', () => {
       requestTimeouts: { headersMs: 30_000, requestMs: 60_000 },
     });
     expect(config.flood.trustedProxies.entries).toEqual([]);
+    expect(config.staffTokens).toBeUndefined();
   });
 
   it.each([
@@ -48,7 +56,8 @@ describe('loadConfig', () => {
         REQUEST_TIMEOUT_SECONDS: '2',
       }),
     ).toMatchObject({
-      host: '127.0.0.1',
+      customerHost: '127.0.0.1',
+      baristaHost: '127.0.0.1',
       customerPort: 9000,
       baristaPort: 9001,
       httpAdapter: 'fastify',
@@ -81,6 +90,59 @@ describe('loadConfig', () => {
     });
     expect(config.flood.trustedProxies.entries).toEqual(['10.0.0.1', '172.16.0.0/12']);
     expect(config.flood.trustedProxies.includes('172.20.0.2')).toBe(true);
+  });
+
+  it('lets HOST set both addresses and CUSTOMER_HOST / BARISTA_HOST each one', () => {
+    expect(loadConfig({ HOST: '::' })).toMatchObject({ customerHost: '::', baristaHost: '::' });
+    expect(loadConfig({ HOST: '::', BARISTA_HOST: '::1' })).toMatchObject({
+      customerHost: '::',
+      baristaHost: '::1',
+    });
+    expect(loadConfig({ CUSTOMER_HOST: '127.0.0.1', BARISTA_HOST: '0.0.0.0' })).toMatchObject({
+      customerHost: '127.0.0.1',
+      baristaHost: '0.0.0.0',
+    });
+  });
+
+  it("reads the baristas' tokens from BARISTA_TOKENS", () => {
+    const tokens = loadConfig({ BARISTA_TOKENS: `ana:${ANA}, ben:${BEN}` }).staffTokens;
+    expect(tokens?.nameOf(ANA)).toBe('ana');
+    expect(tokens?.nameOf(BEN)).toBe('ben');
+    expect(tokens?.nameOf(`${ANA}x`)).toBeUndefined();
+    expect(tokens?.nameOf('')).toBeUndefined();
+  });
+
+  it('reads them from BARISTA_TOKENS_FILE, one a line, skipping blank lines and comments', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cafe-tokens-')), 'tokens');
+    writeFileSync(file, `# the morning shift\nana:${ANA}\n\nben:${BEN}\r\n`);
+    const tokens = loadConfig({ BARISTA_TOKENS_FILE: file }).staffTokens;
+    expect([tokens?.nameOf(ANA), tokens?.nameOf(BEN)]).toEqual(['ana', 'ben']);
+  });
+
+  it.each([
+    [{ BARISTA_TOKENS: 'ana' }, /BARISTA_TOKENS: entry 1 must be name:token/],
+    [{ BARISTA_TOKENS: `:${ANA}` }, /BARISTA_TOKENS: entry 1: the name must be/],
+    [{ BARISTA_TOKENS: 'ana:' }, /BARISTA_TOKENS: entry 1 \(ana\): the token must be 16 to 256/],
+    [{ BARISTA_TOKENS: 'ana:short' }, /BARISTA_TOKENS: entry 1 \(ana\): the token/],
+    [{ BARISTA_TOKENS: `ana:${ANA} x` }, /BARISTA_TOKENS: entry 1 \(ana\): the token/],
+    [{ BARISTA_TOKENS: `ana:${ANA},` }, /BARISTA_TOKENS: entry 2 must be name:token/],
+    [{ BARISTA_TOKENS: `ana:${ANA},ana:${BEN}` }, /entry 2: the name ana is given twice/],
+    [{ BARISTA_TOKENS: `ana:${ANA},ben:${ANA}` }, /entry 2 \(ben\): the token is given twice/],
+    [{ BARISTA_TOKENS: `<b>:${ANA}` }, /BARISTA_TOKENS: entry 1: the name/],
+    [{ BARISTA_TOKENS: `ana:${ANA}`, BARISTA_TOKENS_FILE: '/x' }, /not both/],
+    [{ BARISTA_TOKENS_FILE: '/nonexistent/tokens' }, /BARISTA_TOKENS_FILE: cannot read/],
+  ])('refuses the tokens %j without quoting a token', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(message);
+    expect(() => loadConfig(env)).not.toThrow(new RegExp(`${ANA}|${BEN}|short`));
+  });
+
+  it('refuses a token file with no entry', () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'cafe-tokens-')), 'tokens');
+    writeFileSync(file, '# nobody yet\n');
+    expect(() => loadConfig({ BARISTA_TOKENS_FILE: file })).toThrow(
+      /BARISTA_TOKENS_FILE: no name:token entry/,
+    );
   });
 
   it('takes durations in seconds, to the millisecond', () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import {
   HTTP_ADAPTERS,
   type HttpAdapterName,
@@ -11,6 +12,7 @@ import {
   type QueuePolicyName,
 } from '@cafe/ordering';
 import type { FloodDefenceOptions } from '../../customer/src/flood/flood-defence.options';
+import { StaffTokens } from '../../barista/src/staff/staff-tokens';
 
 /** pino's levels; `silent` logs nothing. At `warn` and above no line is written per request. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -20,7 +22,11 @@ export const LOG_FORMATS = ['json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface CafeConfig {
-  readonly host: string;
+  readonly customerHost: string;
+  /** Loopback by default: the barista app is for staff. */
+  readonly baristaHost: string;
+  /** Whose bearer tokens the barista app accepts; undefined: it is open to whoever reaches it. */
+  readonly staffTokens?: StaffTokens;
   readonly customerPort: number;
   readonly baristaPort: number;
   readonly httpAdapter: HttpAdapterName;
@@ -47,7 +53,9 @@ type Env = Record<string, string | undefined>;
 /** Reads and validates every setting once, at start. */
 export function loadConfig(env: Env = process.env): CafeConfig {
   const config: CafeConfig = {
-    host: text(env, 'HOST', '0.0.0.0'),
+    customerHost: text(env, 'CUSTOMER_HOST', text(env, 'HOST', '0.0.0.0')),
+    baristaHost: text(env, 'BARISTA_HOST', text(env, 'HOST', '127.0.0.1')),
+    staffTokens: staffTokens(env),
     customerPort: port(env, 'CUSTOMER_PORT', 8000),
     baristaPort: port(env, 'BARISTA_PORT', 8001),
     httpAdapter: oneOf(env, 'HTTP_ADAPTER', HTTP_ADAPTERS, 'express'),
@@ -95,6 +103,33 @@ function requestTimeouts(env: Env): RequestTimeouts {
     );
   }
   return { headersMs, requestMs };
+}
+
+/** BARISTA_TOKENS (`name:token,...`) or BARISTA_TOKENS_FILE (one `name:token` a line, `#` comments). */
+function staffTokens(env: Env): StaffTokens | undefined {
+  const inline = raw(env, 'BARISTA_TOKENS');
+  const file = raw(env, 'BARISTA_TOKENS_FILE');
+  if (inline !== undefined && file !== undefined) {
+    throw new ConfigError('set BARISTA_TOKENS or BARISTA_TOKENS_FILE, not both');
+  }
+  if (inline !== undefined) return parseStaffTokens('BARISTA_TOKENS', inline.split(','));
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`BARISTA_TOKENS_FILE: cannot read ${file}: ${(error as Error).message}`);
+  }
+  const lines = text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  return parseStaffTokens('BARISTA_TOKENS_FILE', lines);
+}
+
+function parseStaffTokens(name: string, entries: string[]): StaffTokens {
+  try {
+    return StaffTokens.parse(entries);
+  } catch (error) {
+    throw new ConfigError(`${name}: ${(error as Error).message}`);
+  }
 }
 
 function raw(env: Env, name: string): string | undefined {

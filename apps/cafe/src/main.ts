@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const cafe = await startCafe(config, { logger: createLogger(config) });
   logger.log(
-    `customers on http://${config.host}:${cafe.customerPort}, baristas on http://${config.host}:${cafe.baristaPort} (${config.httpAdapter})`,
+    `customers on http://${config.customerHost}:${cafe.customerPort}, baristas on http://${config.baristaHost}:${cafe.baristaPort} (${config.httpAdapter})`,
   );
 
   let signalled = false;

@@ -10,6 +10,8 @@ export const DOCS_PATH = 'docs';
 export interface ApiDocsInfo {
   readonly title: string;
   readonly description: string;
+  /** Documents the `Authorization: Bearer` scheme, so that the UI's "Authorize" button sends it. */
+  readonly bearer?: string;
 }
 
 const RETRY_AFTER_HEADER = {
@@ -46,12 +48,13 @@ const UI_ASSETS: Record<string, string> = {
  * `@fastify/static`, a package we do not ship: the page and its two files are served here
  * instead, through the platform-neutral adapter, identically on both platforms.
  */
-export function setupApiDocs(app: INestApplication, { title, description }: ApiDocsInfo): void {
-  const config = new DocumentBuilder()
-    .setTitle(title)
-    .setDescription(description)
-    .setVersion('1')
-    .build();
+export function setupApiDocs(
+  app: INestApplication,
+  { title, description, bearer }: ApiDocsInfo,
+): void {
+  const builder = new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1');
+  if (bearer) builder.addBearerAuth({ type: 'http', scheme: 'bearer', description: bearer });
+  const config = builder.build();
   SwaggerModule.setup(DOCS_PATH, app, SwaggerModule.createDocument(app, config), { ui: false });
 
   const http = app.getHttpAdapter();

@@ -18,6 +18,7 @@ import {
   ServiceClosing,
 } from '@cafe/ordering';
 import { TooManyRequests } from './too-many-requests.exception';
+import { Unauthorized } from './unauthorized.exception';
 
 /** Seconds a client should wait before retrying after a 503 at shutdown. */
 const RETRY_AFTER_CLOSING_SECONDS = 5;
@@ -69,10 +70,13 @@ export class HttpErrorFilter extends BaseExceptionFilter {
   override catch(error: unknown, host: ArgumentsHost): void {
     const answer = this.toHttpException(error);
     if (!answer) return super.catch(error, host);
+    const response = host.switchToHttp().getResponse();
     const retryAfter = this.retryAfterSeconds(error);
     if (retryAfter !== undefined) {
-      const response = host.switchToHttp().getResponse();
       this.applicationRef?.setHeader(response, 'Retry-After', String(retryAfter));
+    }
+    if (error instanceof Unauthorized) {
+      this.applicationRef?.setHeader(response, 'WWW-Authenticate', error.challenge);
     }
     super.catch(answer, host);
   }

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiProperty } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty } from '@nestjs/swagger';
 import { OrderResponse } from '@cafe/http';
+import { ApiStaffOnly } from '../staff/api-staff-only';
 
 export class BoardStateResponse {
   @ApiProperty({ example: 218, description: 'The log position this state reflects' })
@@ -14,16 +15,11 @@ export class BoardStateResponse {
   orders!: OrderResponse[];
 }
 
-/** The API documents of the board's page, its files and its starting state. */
+/** The API documents of the board's starting state. */
 export const ApiBoard = {
-  file: (summary: string, contentType: string) =>
-    applyDecorators(
-      ApiOperation({ summary }),
-      ApiProduces(contentType),
-      ApiOkResponse({ description: `The ${contentType} file` }),
-    ),
   state: () =>
     applyDecorators(
+      ApiStaffOnly(),
       ApiOperation({ summary: 'What the board shows now; it then follows /events/stream' }),
       ApiOkResponse({ description: 'The orders on the board', type: BoardStateResponse }),
     ),

@@ -8,6 +8,7 @@ import {
   ApiPropertyOptional,
 } from '@nestjs/swagger';
 import { ApiErrorResponse, EventResponse } from '@cafe/http';
+import { ApiStaffOnly } from '../staff/api-staff-only';
 
 export class EventHistoryResponse {
   @ApiProperty({ type: [EventResponse] })
@@ -30,6 +31,7 @@ export class EventHistoryResponse {
 export const ApiEvents = {
   history: () =>
     applyDecorators(
+      ApiStaffOnly(),
       ApiOperation({
         summary: 'The event log, oldest first, a page at a time',
         description: '`from` is inclusive, `to` exclusive, `after` a position; `limit` 1 to 1000.',
@@ -40,6 +42,7 @@ export const ApiEvents = {
     ),
   stream: () =>
     applyDecorators(
+      ApiStaffOnly(),
       ApiOperation({
         summary: 'Every new event as Server-Sent Events',
         description:

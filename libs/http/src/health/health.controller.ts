@@ -8,6 +8,7 @@ import {
   HealthIndicatorService,
 } from '@nestjs/terminus';
 import { ApiErrorResponse } from '../api-docs';
+import { OpenRoute } from '../open-route';
 
 /** Injects the `Readiness` of the core. */
 export const READINESS = Symbol('READINESS');
@@ -28,6 +29,7 @@ const READY_EXAMPLE = {
 
 /** Liveness and readiness, the same on both apps, so each port can be probed on its own. */
 @Controller('health')
+@OpenRoute()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,

@@ -2,11 +2,11 @@
 'use strict';
 
 (() => {
-  const RETRY_MS = 3000;
+  const { live, ticket, duration } = window.staffSession;
   // Thousands of queued cards would not fit on a wall anyway; past this the column says "+ N more".
   const CARDS_SHOWN = 40;
 
-  /** Order id -> {id, status, placedAt, startedAt, finishedAt}; ready ones only while shown. */
+  /** Order id -> {id, status, placedAt, startedAt, finishedAt, barista}; ready ones only while shown. */
   const orders = new Map();
   /** Ready order ids, newest first; the server says how many to keep. */
   let ready = [];
@@ -22,11 +22,13 @@
         orders.set(event.order_id, { id: event.order_id, status: 'queued', placedAt: at });
         break;
       case 'OrderStarted':
-        if (order) Object.assign(order, { status: 'brewing', startedAt: at });
+        if (order)
+          Object.assign(order, { status: 'brewing', startedAt: at, barista: event.data.barista });
         break;
       // The barista's lease ran out: the order waits again, at its old place.
       case 'OrderRequeued':
-        if (order) Object.assign(order, { status: 'queued', startedAt: undefined });
+        if (order)
+          Object.assign(order, { status: 'queued', startedAt: undefined, barista: undefined });
         break;
       case 'OrderFinished':
         if (!order) break;
@@ -40,14 +42,7 @@
     }
   }
 
-  const ticket = (id) => '#' + id.slice(0, 4).toUpperCase();
   const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  function duration(ms) {
-    const seconds = Math.max(0, Math.floor(ms / 1000));
-    const minutes = Math.floor(seconds / 60);
-    return minutes + ':' + String(seconds % 60).padStart(2, '0');
-  }
-
   function card(order, time) {
     const item = document.createElement('li');
     item.dataset.orderId = order.id;
@@ -57,7 +52,15 @@
     const when = document.createElement('span');
     when.className = 'time';
     when.textContent = time;
-    item.append(name, when);
+    item.append(name);
+    // Who is brewing it (or brewed it), when the café knows its baristas by token.
+    if (order.barista) {
+      const barista = document.createElement('span');
+      barista.className = 'barista';
+      barista.textContent = order.barista;
+      item.append(barista);
+    }
+    item.append(when);
     return item;
   }
 
@@ -104,14 +107,11 @@
     }, 50);
   }
 
-  function connection(state) {
-    element('connection').dataset.state = state;
-    element('connection').textContent = state;
-  }
-
   const time = (iso) => (iso === undefined ? undefined : Date.parse(iso));
 
   function load(state) {
+    orders.clear();
+    ready = [];
     readyShown = state.ready_shown;
     for (const order of state.orders) {
       orders.set(order.order_id, {
@@ -120,47 +120,21 @@
         placedAt: time(order.placed_at),
         startedAt: time(order.started_at),
         finishedAt: time(order.finished_at),
+        barista: order.barista,
       });
       if (order.status === 'ready') ready.push(order.order_id);
     }
   }
 
-  function follow(position) {
-    // On a reconnect EventSource sends Last-Event-ID, which the server prefers over `after`,
-    // so only what was missed is replayed.
-    const stream = new EventSource('events/stream?after=' + position);
-    const onEvent = (message) => {
-      apply(JSON.parse(message.data));
-      renderSoon();
-    };
-    const types = [
-      'OrderPlaced',
-      'OrderStarted',
-      'OrderRequeued',
-      'OrderFinished',
-      'OrderCancelled',
-    ];
-    for (const type of types) {
-      stream.addEventListener(type, onEvent);
-    }
-    stream.onopen = () => connection('live');
-    stream.onerror = () => connection('reconnecting');
-  }
-
-  async function start() {
-    try {
-      const answer = await fetch('board/state', { cache: 'no-store' });
-      if (!answer.ok) throw new Error('board/state answered ' + answer.status);
-      const state = await answer.json();
+  live({
+    load: (state) => {
       load(state);
       render();
-      follow(state.position);
-    } catch {
-      connection('reconnecting');
-      setTimeout(start, RETRY_MS);
-    }
-  }
-
-  start();
+    },
+    onEvent: (event) => {
+      apply(event);
+      renderSoon();
+    },
+  });
   setInterval(render, 1000);
 })();
