@@ -37,9 +37,10 @@ function listOf(lines: string[], key: string): string[] {
   if (start === -1) return [];
   const items: string[] = [];
   for (const line of lines.slice(start + 1)) {
-    const item = /^\s+- "?([^"]+)"?$/.exec(line);
+    // YAML quotes either way ("8080:8080" or '8080:8080'; prettier writes single quotes).
+    const item = /^\s+- (["']?)([^"']+)\1$/.exec(line);
     if (!item) break;
-    items.push(item[1]);
+    items.push(item[2]);
   }
   return items;
 }
