@@ -49,9 +49,15 @@ describeInChromium.each(HTTP_ADAPTERS)('the barista pages in chromium on %s', (a
     await cafe.close();
   });
 
-  async function open(path: string, env: Record<string, string> = TOKENS): Promise<void> {
+  /** Starts a café and opens `path` on it; `prepare` runs in between. */
+  async function open(
+    path: string,
+    env: Record<string, string> = TOKENS,
+    prepare: () => Promise<unknown> = async () => undefined,
+  ): Promise<void> {
     cafe = await TestCafe.start(adapter, env);
     page = await browser.newPage({ viewport: TABLET });
+    await prepare();
     await page.goto(`http://127.0.0.1:${cafe.cafe.baristaPort}${path}`);
   }
 
@@ -157,6 +163,27 @@ describeInChromium.each(HTTP_ADAPTERS)('the barista pages in chromium on %s', (a
     await page.locator('#take').click();
     await page.locator('#notice[data-kind="error"]', { hasText: 'Lost the connection' }).waitFor();
     expect(await text('#notice')).toContain('orders in hand are kept');
+  });
+
+  it('says so when an order in hand was finished elsewhere (409), and lets it go', async () => {
+    let customer: Promise<unknown> = Promise.resolve();
+    // Without the stream the page cannot learn of the other finish before its own Ready.
+    await open('/station', {}, async () => {
+      await page.route('**/events/stream*', (route) => route.abort());
+      customer = (await cafe.order()).reply;
+    });
+    await page.locator('#queued-count', { hasText: '1' }).waitFor();
+    await page.locator('#take').click();
+    const held = page.locator('#in-hand li');
+    await held.waitFor();
+    const id = (await held.getAttribute('data-order-id')) as string;
+    expect((await cafe.barista('POST', `/finish/?order_id=${id}`)).status).toBe(200);
+    await customer;
+
+    await held.locator('.ready').click();
+    await page.locator('#notice[data-kind="error"]', { hasText: 'no longer yours' }).waitFor();
+    expect(await text('#notice')).toContain('is ready, not brewing');
+    await held.waitFor({ state: 'detached' });
   });
 
   it('works without tokens, as the reference clients do, and names nobody', async () => {
