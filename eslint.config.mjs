@@ -44,6 +44,12 @@ export default tseslint.config(
             'CallExpression[callee.property.name=/^(only|skip)$/][callee.object.name=/^(it|describe|test)$/]',
           message: 'No focused or skipped tests.',
         },
+        {
+          selector:
+            "MethodDefinition[key.name=/^on(ModuleInit|ApplicationBootstrap)$/] CallExpression[callee.property.name='subscribe']",
+          message:
+            'Subscribe to the event store in the constructor: the apps sharing a core instance re-run its lifecycle hooks (docs/adr/0007).',
+        },
       ],
     },
   },

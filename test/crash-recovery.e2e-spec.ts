@@ -34,13 +34,13 @@ function random(seed: number): () => number {
 const asyncWithKey = (key: string) => ({ prefer: 'respond-async', 'idempotency-key': key });
 
 /** What the log on disk says, read by the test itself while no server runs. */
-function readLog(file: string) {
+async function readLog(file: string) {
   const queue = new QueueProjection();
   const orders = new OrderStatusProjection();
   const store = new SqliteEventStore(file, [queue, orders]);
   const placedByKey = new Map<string, string[]>();
   const positionOf = new Map<string, number>();
-  for (const { position, event } of store.readAll()) {
+  for (const { position, event } of await store.readAll()) {
     if (event.type !== 'OrderPlaced') continue;
     positionOf.set(event.orderId, position);
     const key = event.idempotency?.key ?? '';
@@ -141,7 +141,7 @@ describe('kill -9 during a burst of appends, then restart', () => {
         await server.kill();
       }
 
-      const log = readLog(file);
+      const log = await readLog(file);
       try {
         for (const order of acknowledged.values()) {
           const onDisk = log.orders.get(order.orderId);

@@ -11,7 +11,7 @@ async function snapshot(cafe: TestCafe, orderIds: string[]) {
   for (const id of orderIds) orders.push((await cafe.customer('GET', `/orders/${id}`)).body);
   const { body: queue } = await cafe.barista('GET', '/queue');
   delete queue.oldest_queued_age_seconds; // a clock, not state
-  return { orders, queue, log: [...cafe.cafe.core.get(EventStore).readAll()] };
+  return { orders, queue, log: [...(await cafe.cafe.core.get(EventStore).readAll())] };
 }
 
 describe.each(HTTP_ADAPTERS)('a café on a SQLite log, restarted (%s)', (adapter) => {

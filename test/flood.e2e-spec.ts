@@ -33,7 +33,7 @@ describe.each(HTTP_ADAPTERS)('flood defence on %s, default settings', (adapter) 
     ['the same flood forging a changing X-Forwarded-For', true],
   ])('cuts off %s; every regular is served', async (_, forge) => {
     const outcome = await rushHour(portsOf(cafe), { count: 3000, forge });
-    expectFloodCutOff(outcome, [...cafe.cafe.core.get(EventStore).readAll()]);
+    expectFloodCutOff(outcome, [...(await cafe.cafe.core.get(EventStore).readAll())]);
   });
 
   it('answers a cut-off address 429 with Retry-After on its waiting orders', async () => {
@@ -118,7 +118,7 @@ describe.each(HTTP_ADAPTERS)('flood defence on %s, default settings', (adapter) 
         const answer = await regular.reply;
         await Promise.all(backlog);
         await baristas.stop();
-        const starts = [...policyCafe.cafe.core.get(EventStore).readAll()]
+        const starts = [...(await policyCafe.cafe.core.get(EventStore).readAll())]
           .filter(({ event }) => event.type === 'OrderStarted')
           .map(({ event }) => event.orderId);
         return starts.indexOf(answer.body.order_id);

@@ -133,7 +133,7 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
       const blockingAfterReady = await cafe.customer('POST', '/order/', { headers: key });
       expect(blockingAfterReady.status).toBe(200);
       expect(blockingAfterReady.body.order_id).toBe(first.body.order_id);
-      expect(placements(cafe)).toBe(1);
+      expect(await placements(cafe)).toBe(1);
     });
 
     it('keeps a keyed order when its waiting customer hangs up, so they can come back to it', async () => {
@@ -163,7 +163,7 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
       );
       expect(answers.map((a) => a.status)).toEqual(Array(10).fill(202));
       expect(new Set(answers.map((a) => a.body.order_id)).size).toBe(1);
-      expect(placements(cafe)).toBe(1);
+      expect(await placements(cafe)).toBe(1);
     });
 
     it('answers 422 to the same key with a different body', async () => {
@@ -183,7 +183,7 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
       expect(blocking.status).toBe(422);
       const same = await placeAsync(key, {});
       expect(same.body.order_id).toBe(first.body.order_id);
-      expect(placements(cafe)).toBe(1);
+      expect(await placements(cafe)).toBe(1);
     });
 
     it.each([
@@ -206,7 +206,7 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
         }
         const polled = await cafe.customer('GET', `/orders/${body.order_id}?wait=5`);
         expect(polled.body).toMatchObject({ status: 'cancelled', cancel_reason: reason });
-        expect(placements(cafe)).toBe(1);
+        expect(await placements(cafe)).toBe(1);
       },
     );
 
@@ -224,14 +224,14 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
         statusCode: 400,
         message: expect.stringContaining('Idempotency-Key'),
       });
-      expect(placements(cafe)).toBe(0);
+      expect(await placements(cafe)).toBe(0);
       expect((await placeAsync({ 'idempotency-key': 'k'.repeat(200) })).status).toBe(202);
     });
   },
 );
 
-function placements(cafe: TestCafe): number {
-  return [...cafe.cafe.core.get(EventStore).readAll()].filter(
+async function placements(cafe: TestCafe): Promise<number> {
+  return [...(await cafe.cafe.core.get(EventStore).readAll())].filter(
     ({ event }) => event.type === 'OrderPlaced',
   ).length;
 }

@@ -41,7 +41,7 @@ describeWithNginx.each(HTTP_ADAPTERS)('docker/nginx.conf in front of the café o
       headers: { 'x-forwarded-for': '6.6.6.6' },
     });
     await eventually(async () => (await cafe.queued()) === 1);
-    const placed = [...cafe.cafe.core.get(EventStore).readAll()].map(({ event }) => event);
+    const placed = [...(await cafe.cafe.core.get(EventStore).readAll())].map(({ event }) => event);
     expect(placed[0]).toMatchObject({ type: 'OrderPlaced', clientAddress: '127.0.4.4' });
     const next = await cafe.barista('GET', '/start/');
     await cafe.barista('POST', `/finish/?order_id=${next.body.order_id}`);
@@ -50,6 +50,6 @@ describeWithNginx.each(HTTP_ADAPTERS)('docker/nginx.conf in front of the café o
 
   it('cuts off a flood of 3,000 with the same outcome as without nginx', async () => {
     const outcome = await rushHour(ports(), { count: 3000, forge: true });
-    expectFloodCutOff(outcome, [...cafe.cafe.core.get(EventStore).readAll()]);
+    expectFloodCutOff(outcome, [...(await cafe.cafe.core.get(EventStore).readAll())]);
   });
 });

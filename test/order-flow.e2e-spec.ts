@@ -147,7 +147,7 @@ describe.each(HTTP_ADAPTERS)('the café on %s', (adapter) => {
     expect((await staying.reply).body.order_id).toBe(started.body.order_id);
     expect((await cafe.barista('GET', '/start/')).status).toBe(404);
 
-    const cancelled = [...cafe.cafe.core.get(EventStore).readAll()].filter(
+    const cancelled = [...(await cafe.cafe.core.get(EventStore).readAll())].filter(
       ({ event }) => event.type === 'OrderCancelled',
     );
     expect(cancelled.map(({ event }) => event)).toEqual([
@@ -225,7 +225,7 @@ describe.each(HTTP_ADAPTERS)('the café on %s', (adapter) => {
 /** The ids of queued orders, oldest first, read from the log's placements minus what left the queue. */
 async function queuedOrderIds(cafe: TestCafe): Promise<string[]> {
   const status = new Map<string, string>();
-  for (const { event } of cafe.cafe.core.get(EventStore).readAll())
+  for (const { event } of await cafe.cafe.core.get(EventStore).readAll())
     status.set(event.orderId, event.type);
   return [...status].filter(([, type]) => type === 'OrderPlaced').map(([id]) => id);
 }

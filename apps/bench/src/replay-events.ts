@@ -28,9 +28,9 @@ async function fill(store: InMemoryEventStore, events: number): Promise<void> {
   }
 }
 
-function timed(rebuild: () => void): number {
+async function timed(rebuild: () => Promise<unknown>): Promise<number> {
   const started = performance.now();
-  rebuild();
+  await rebuild();
   return performance.now() - started;
 }
 
@@ -41,9 +41,11 @@ async function main(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   let queued = 0;
   let orders = 0;
-  const queueMs = timed(() => (queued = replay(store, new QueueProjection()).size));
-  const ordersMs = timed(
-    () => (orders = [...replay(store, new OrderStatusProjection()).all()].length),
+  const queueMs = await timed(
+    async () => (queued = (await replay(store, new QueueProjection())).size),
+  );
+  const ordersMs = await timed(
+    async () => (orders = [...(await replay(store, new OrderStatusProjection())).all()].length),
   );
   console.log(
     JSON.stringify({ events, orders, queued, queueMs, ordersMs, totalMs: queueMs + ordersMs }),

@@ -7,8 +7,6 @@ import {
   CoreModule,
   Drain,
   type DrainOutcome,
-  EventStore,
-  logEvents,
   ServiceClosing,
   WaitingCustomers,
 } from '@cafe/ordering';
@@ -50,11 +48,13 @@ export async function startCafe(
   config: CafeConfig,
   { logger = pino({ level: 'silent' }), barista: baristaOptions }: StartOptions = {},
 ): Promise<Cafe> {
-  const core = await NestFactory.createApplicationContext(CoreModule.forRoot(config), {
-    logger: nestLoggerFor(logger),
-    abortOnError: false,
-  });
-  core.get(EventStore).subscribe(logEvents(logger));
+  const core = await NestFactory.createApplicationContext(
+    CoreModule.forRoot({ ...config, logger }),
+    {
+      logger: nestLoggerFor(logger),
+      abortOnError: false,
+    },
+  );
   const apps: INestApplication[] = [];
   const closeAll = once(async () => {
     core.get(WaitingCustomers).close(new ServiceClosing());

@@ -119,7 +119,7 @@ describe('any interleaving of place, start, finish, cancel and requeue', () => {
             for (const [customer, got] of released) expect(got).toBe(customer);
           }
 
-          expectOldestFirst(core.get(EventStore).readAll(), placed);
+          expectOldestFirst(await core.get(EventStore).readAll(), placed);
         } finally {
           await core.close();
         }

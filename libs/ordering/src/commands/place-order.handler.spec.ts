@@ -40,7 +40,7 @@ describe('placing orders with an Idempotency-Key on the SQLite store', () => {
       );
       expect(new Set(answers.map((order) => order.orderId)).size).toBe(1);
       expect(onDiskWhenAnswered).toEqual([1, 1, 1, 1, 1]);
-      expect([...store.readAll()]).toHaveLength(1);
+      expect([...(await store.readAll())]).toHaveLength(1);
 
       await expect(
         bus.execute(

@@ -36,6 +36,7 @@ describe('the event feed', () => {
     for (const id of ['a', 'b', 'c', 'd', 'e']) await place(store, id);
     const { sink, received, drain } = sinkWithRoom(2);
     new EventFeed(store).follow(sink, 1);
+    await settle();
     expect(received).toEqual([2, 3]);
 
     await place(store, 'f'); // appended while the reader is behind: comes with the replay
@@ -56,6 +57,7 @@ describe('the event feed', () => {
     for (const id of ['a', 'b', 'c']) await place(store, id);
     const behind = sinkWithRoom(1);
     new EventFeed(store).follow(behind.sink, 0);
+    await settle();
     behind.drain(false);
     await settle();
     await place(store, 'd');

@@ -20,41 +20,58 @@ export class EventFeed {
   /**
    * Sends `sink` every event after position `after` (by default: only events appended from now
    * on), then each new one once it is durable, until the returned function is called. Replay is
-   * paced by the sink, so a long log never piles up in memory; live events cannot wait, so they
-   * are pushed and the sink decides what to do with a reader that does not keep up.
+   * paced by the sink and read a page at a time, so a long log never piles up in memory; live
+   * events cannot wait, so they are pushed and the sink decides what to do with a reader that
+   * does not keep up.
    */
-  follow(sink: EventSink, after = this.store.head()): () => void {
-    let sent = after;
-    let live = false;
+  follow(sink: EventSink, after?: number): () => void {
+    let sent = after ?? 0;
+    /** Live events told while a page is being read or the sink drains; undefined once live. */
+    let told: StoredEvent[] | undefined = after === undefined ? undefined : [];
     let stopped = false;
-    const unsubscribe = this.store.subscribe((batch) => {
-      if (!live) return; // the replay reads these from the log itself
+    const deliver = (batch: readonly StoredEvent[]) => {
       for (const stored of batch) {
         if (stored.position <= sent) continue;
         sent = stored.position;
         sink.send(stored);
       }
+    };
+    const unsubscribe = this.store.subscribe((batch) => {
+      if (told) told.push(...batch);
+      else deliver(batch);
     });
     const replay = async () => {
       for (;;) {
+        // Anything told before this read is in the log, so the page includes it.
+        told = [];
+        const page = await this.store.readAll(sent + 1, REPLAY_PAGE);
+        if (stopped) return;
         let behind = false;
-        for (const stored of this.store.readAll(sent + 1)) {
+        for (const stored of page) {
           sent = stored.position;
           if (!sink.send(stored)) {
             behind = true;
             break;
           }
         }
-        // Reached the head without yielding: from here on every event comes through the listener.
-        if (!behind) break;
-        if (!(await sink.drained()) || stopped) return;
+        if (behind) {
+          if (!(await sink.drained()) || stopped) return;
+        } else if (page.length < REPLAY_PAGE) {
+          break;
+        }
       }
-      live = true;
+      // The page reached the head: what was told since then follows it, and from here on every event.
+      const since = told;
+      told = undefined;
+      deliver(since);
     };
-    void replay();
+    if (told) void replay();
     return () => {
       stopped = true;
       unsubscribe();
     };
   }
 }
+
+/** Events read from the log per step of a replay. */
+const REPLAY_PAGE = 500;

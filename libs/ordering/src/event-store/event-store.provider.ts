@@ -1,4 +1,5 @@
 import type { FactoryProvider } from '@nestjs/common';
+import { BoardProjection } from '../projections/board.projection';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
 import { OrderStatusProjection } from '../projections/order-status.projection';
 import { QueueProjection } from '../projections/queue.projection';
@@ -12,12 +13,13 @@ export type EventStoreChoice = { kind: 'memory' } | { kind: 'sqlite'; path: stri
 
 export const IN_MEMORY: EventStoreChoice = { kind: 'memory' };
 
-/** The views kept inside `append`: every command reads them, so they are never behind the log. */
-const INLINE_PROJECTIONS = [
+/** The views the store feeds every event, in position order: commands and queries read them. */
+export const INLINE_PROJECTIONS = [
   QueueProjection,
   OrderStatusProjection,
   IdempotencyKeyProjection,
   QueuedByAddressProjection,
+  BoardProjection,
 ];
 
 /** Provides the chosen adapter with the inline projections; a SQLite log is replayed into them on open. */

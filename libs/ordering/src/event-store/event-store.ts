@@ -8,7 +8,11 @@ export interface StoredEvent {
   readonly event: OrderEvent;
 }
 
-/** A view kept up to date inside `append`, so that a command always reads a view that includes every earlier append. */
+/**
+ * A view of this process, fed every event of the log in position order, each exactly once:
+ * the log's history when the store opens, then every event this process appends or (on a
+ * shared log) sees another instance append. Commands read these views to decide.
+ */
 export interface InlineProjection {
   apply(stored: StoredEvent): void;
 }
@@ -17,14 +21,24 @@ export type EventListener = (batch: readonly StoredEvent[]) => void;
 
 /**
  * The port every adapter implements. One stream per order, named by the order id.
+ *
+ * What every adapter guarantees: an append is all or nothing and lands only if its stream is
+ * at the expected version (else WrongExpectedVersion), whoever else appends, in this process or
+ * another; positions are global and a reader never sees a later position before an earlier one;
+ * the inline projections and the listeners get every event in position order, once.
+ *
+ * What only the in-process adapters (memory, SQLite) add: the version check, the position and
+ * the inline projections run synchronously inside `append`, so a command that reads a view and
+ * appends in one synchronous stretch cannot interleave with another command. A shared log
+ * (PostgreSQL) decides in the database instead: its views may be behind another instance's
+ * appends, and a command decided on a stale view is refused with WrongExpectedVersion.
  */
 export abstract class EventStore {
   /**
    * Appends `events` to `stream` if the stream is at `expectedVersion` (0: the stream must not
-   * exist yet). The version check, the position assignment and the inline projections all run
-   * synchronously inside this call, so no other command can interleave between a command's read
-   * and its append. The promise settles once the events are durable; listeners are told then.
-   * Rejects with WrongExpectedVersion when the stream moved on.
+   * exist yet). The promise settles once the events are durable and the inline projections
+   * include them; listeners are told then. Rejects with WrongExpectedVersion when the stream
+   * moved on.
    */
   abstract append(
     stream: string,
@@ -33,21 +47,26 @@ export abstract class EventStore {
   ): Promise<readonly StoredEvent[]>;
 
   /** The events of one stream, oldest first. */
-  abstract readStream(stream: string): readonly StoredEvent[];
+  abstract readStream(stream: string): Promise<readonly StoredEvent[]>;
 
-  /** The whole log from `fromPosition` (inclusive), oldest first. */
-  abstract readAll(fromPosition?: number): Iterable<StoredEvent>;
+  /** Up to `limit` events of the whole log from `fromPosition` (inclusive), oldest first. */
+  abstract readAll(fromPosition?: number, limit?: number): Promise<readonly StoredEvent[]>;
 
   /** The position of the newest event; 0 while the log is empty. */
-  abstract head(): number;
+  abstract head(): Promise<number>;
 
   /**
    * The first position whose event happened at or after `at` (epoch ms), or `head() + 1` when
    * none did. Events are appended in time order, so an adapter can binary-search its positions.
    */
-  abstract positionAt(at: number): number;
+  abstract positionAt(at: number): Promise<number>;
 
-  /** Calls `listener` with each batch once it is durable. Returns the unsubscribe function. */
+  /**
+   * Calls `listener` with each batch once it is durable, in position order. Returns the
+   * unsubscribe function. A service that follows the log for the core's whole life subscribes
+   * in its constructor (see docs/adr/0007): never in a Nest lifecycle hook, which the apps that
+   * share a core instance would run again.
+   */
   abstract subscribe(listener: EventListener): () => void;
 
   /**
@@ -59,13 +78,22 @@ export abstract class EventStore {
 
   /**
    * Resolves once every event appended so far is durable. A reader that acts on a view (which
-   * includes appends not yet durable) waits on it before acknowledging anything to a client.
+   * may include appends not yet durable) waits on it before acknowledging anything to a client.
    */
   abstract durable(): Promise<void>;
+
+  /**
+   * Resolves once the inline projections include every event committed anywhere before the
+   * call: at once for a log only this process writes, after a catch-up read on a shared one.
+   */
+  abstract caughtUp(): Promise<void>;
 }
 
 /** Rebuilds a view from the log alone. */
-export function replay<P extends InlineProjection>(store: EventStore, projection: P): P {
-  for (const stored of store.readAll()) projection.apply(stored);
+export async function replay<P extends InlineProjection>(
+  store: EventStore,
+  projection: P,
+): Promise<P> {
+  for (const stored of await store.readAll()) projection.apply(stored);
   return projection;
 }

@@ -28,7 +28,7 @@ export class InMemoryEventStore extends EventStore {
     events: readonly OrderEvent[],
     expectedVersion: number,
   ): Promise<readonly StoredEvent[]> {
-    const actual = this.readStream(stream).length;
+    const actual = this.versionOf(stream);
     if (actual !== expectedVersion) {
       return Promise.reject(new WrongExpectedVersion(stream, expectedVersion, actual));
     }
@@ -42,19 +42,20 @@ export class InMemoryEventStore extends EventStore {
     return this.commit(batch);
   }
 
-  readStream(stream: string): readonly StoredEvent[] {
-    return this.streams.get(stream) ?? [];
+  readStream(stream: string): Promise<readonly StoredEvent[]> {
+    return Promise.resolve(this.streams.get(stream) ?? []);
   }
 
-  *readAll(fromPosition = 1): Iterable<StoredEvent> {
-    for (let i = Math.max(fromPosition, 1) - 1; i < this.log.length; i++) yield this.log[i];
+  readAll(fromPosition = 1, limit = Infinity): Promise<readonly StoredEvent[]> {
+    const first = Math.max(fromPosition, 1) - 1;
+    return Promise.resolve(this.log.slice(first, first + limit));
   }
 
-  head(): number {
-    return this.log.length;
+  head(): Promise<number> {
+    return Promise.resolve(this.position);
   }
 
-  positionAt(at: number): number {
+  positionAt(at: number): Promise<number> {
     let low = 0;
     let high = this.log.length;
     while (low < high) {
@@ -62,7 +63,7 @@ export class InMemoryEventStore extends EventStore {
       if (this.log[middle].event.at < at) low = middle + 1;
       else high = middle;
     }
-    return low + 1;
+    return Promise.resolve(low + 1);
   }
 
   subscribe(listener: EventListener): () => void {
@@ -78,6 +79,21 @@ export class InMemoryEventStore extends EventStore {
   /** Nothing to wait for: memory is as durable as this adapter gets. */
   durable(): Promise<void> {
     return Promise.resolve();
+  }
+
+  /** Only this process writes the log: its views are never behind. */
+  caughtUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /** The position of the newest event recorded in this process. */
+  protected get position(): number {
+    return this.log.length;
+  }
+
+  /** How many events of `stream` this process has recorded. */
+  protected versionOf(stream: string): number {
+    return this.streams.get(stream)?.length ?? 0;
   }
 
   /**

@@ -33,14 +33,14 @@ describe('a damaged SQLite log', () => {
       await Promise.all(
         ids.map((id) => store.append(id, [new OrderPlaced(id, 'americano', '10.0.0.1', turn)], 0)),
       );
-      boundaries.push([...store.readAll()].length);
+      boundaries.push([...(await store.readAll())].length);
       await Promise.all([
         store.append(ids[0], [new OrderStarted(ids[0], turn), new OrderFinished(ids[0], turn)], 1),
         store.append(ids[1], [new OrderStarted(ids[1], turn)], 1),
       ]);
-      boundaries.push([...store.readAll()].length);
+      boundaries.push([...(await store.readAll())].length);
     }
-    events = [...store.readAll()];
+    events = [...(await store.readAll())];
     // Copied while open, as a kill -9 would leave them: the commits are in the WAL, not checkpointed.
     copyFileSync(original, `${original}.crashed`);
     copyFileSync(`${original}-wal`, `${original}.crashed-wal`);
@@ -57,7 +57,7 @@ describe('a damaged SQLite log', () => {
     damage(file);
     try {
       const store = new SqliteEventStore(file, []);
-      const read = [...store.readAll()];
+      const read = [...(await store.readAll())];
       await store.close();
       return read;
     } catch (error) {

@@ -55,11 +55,11 @@ describe('the SQLite event store', () => {
 
     const after = { queue: new QueueProjection(), orders: new OrderStatusProjection() };
     const second = new SqliteEventStore(file, [after.queue, after.orders]);
-    expect([...second.readAll()]).toEqual([...first.readAll()]);
+    expect([...(await second.readAll())]).toEqual([...(await first.readAll())]);
     expect(after.queue.ids()).toEqual(['a', 'c']);
     expect([...after.orders.all()]).toEqual([...before.orders.all()]);
     await second.append('d', [placed('d')], 0);
-    expect(second.readStream('d')[0].position).toBe(5);
+    expect((await second.readStream('d'))[0].position).toBe(5);
     await second.close();
   });
 
@@ -105,7 +105,7 @@ describe('the SQLite event store', () => {
     await expect(appended).resolves.toHaveLength(1);
     await expect(store.append('b', [placed('b')], 0)).rejects.toThrow(/closing/);
     const reopened = new SqliteEventStore(file, []);
-    expect([...reopened.readAll()]).toHaveLength(1);
+    expect([...(await reopened.readAll())]).toHaveLength(1);
     await reopened.close();
   });
 
@@ -117,7 +117,7 @@ describe('the SQLite event store', () => {
     void store.append('a', [placed('a')], 0);
     await store.close();
     const reopened = new SqliteEventStore(file, []);
-    expect([...reopened.readAll()].map((s) => s.stream)).toEqual(['a', 'b']);
+    expect([...(await reopened.readAll())].map((s) => s.stream)).toEqual(['a', 'b']);
     await reopened.close();
   });
 

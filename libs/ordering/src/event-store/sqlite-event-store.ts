@@ -158,7 +158,7 @@ export class SqliteEventStore extends InMemoryEventStore {
       if (stored !== checksum(position, stream, version, data)) {
         throw new Error(`event ${position} fails its checksum`);
       }
-      if (position !== this.head() + 1 || version !== this.readStream(stream).length + 1) {
+      if (position !== this.position + 1 || version !== this.versionOf(stream) + 1) {
         throw new Error(`event ${position} (${stream} v${version}) is out of sequence`);
       }
       this.record({ position, stream, version, event: JSON.parse(data) as OrderEvent });

@@ -1,9 +1,4 @@
-import {
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnModuleDestroy,
-} from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { RequeueExpiredOrderCommand } from '../commands/requeue-expired-order.command';
 import { DomainError } from '../domain/errors';
@@ -18,27 +13,26 @@ import { BrewLease } from './brew-lease';
  * projection, so after a restart the timer is armed from the replayed log.
  */
 @Injectable()
-export class LeaseMonitor implements OnApplicationBootstrap, OnModuleDestroy {
+export class LeaseMonitor implements OnModuleDestroy {
   private readonly logger = new Logger(LeaseMonitor.name);
   private timer?: NodeJS.Timeout;
   private dueAt?: number;
-  private unsubscribe?: () => void;
+  private readonly unsubscribe: () => void;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly queue: QueueProjection,
     private readonly commandBus: CommandBus,
     private readonly lease: BrewLease,
-  ) {}
-
-  // After every module's init, so that a store which replays its log on start has done so.
-  onApplicationBootstrap(): void {
-    this.unsubscribe = this.store.subscribe(() => this.arm());
+  ) {
+    // The store is built before anything that injects it, with its log replayed into the queue.
+    this.unsubscribe = store.subscribe(() => this.arm());
     this.arm();
   }
 
+  // Not bridged into the apps, so this runs once, when the core closes.
   onModuleDestroy(): void {
-    this.unsubscribe?.();
+    this.unsubscribe();
     clearTimeout(this.timer);
     this.timer = undefined;
   }

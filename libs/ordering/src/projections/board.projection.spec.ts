@@ -1,4 +1,3 @@
-import type { EventListener } from '../event-store/event-store';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
 import { OrderCancelled, OrderFinished, OrderPlaced, OrderStarted } from '../events';
 import { BoardProjection, READY_SHOWN } from './board.projection';
@@ -15,13 +14,12 @@ const board = (projection: BoardProjection) =>
   projection.orders().map(({ orderId, status }) => `${orderId}:${status}`);
 
 describe('the board projection', () => {
-  it('is rebuilt from the log at start, then follows new events with their position', async () => {
-    const store = new InMemoryEventStore([]);
+  it('shows queued and brewing orders in placement order, then the ready ones, with the last position', async () => {
+    const projection = new BoardProjection();
+    const store = new InMemoryEventStore([projection]);
     await place(store, 'a');
     await place(store, 'b');
     await store.append('a', [new OrderStarted('a', 2)], 1);
-    const projection = new BoardProjection(store);
-    projection.onModuleInit();
     expect(board(projection)).toEqual(['a:brewing', 'b:queued']);
     expect(projection.position).toBe(3);
 
@@ -30,35 +28,13 @@ describe('the board projection', () => {
     await store.append('a', [new OrderFinished('a', 5)], 2);
     expect(board(projection)).toEqual(['c:queued', 'a:ready']);
     expect(projection.position).toBe(6);
-
-    projection.onModuleDestroy();
-    await place(store, 'd');
-    expect(projection.position).toBe(6);
   });
 
   it(`keeps only the last ${READY_SHOWN} ready orders, newest first`, async () => {
-    const store = new InMemoryEventStore([]);
-    const projection = new BoardProjection(store);
-    projection.onModuleInit();
+    const projection = new BoardProjection();
+    const store = new InMemoryEventStore([projection]);
     const ids = Array.from({ length: READY_SHOWN + 3 }, (_, i) => `o${i}`);
     for (const id of ids) await serve(store, id);
     expect(projection.orders().map((order) => order.orderId)).toEqual(ids.slice(3).reverse());
-  });
-
-  it('applies an event once when the start-up replay already read it', async () => {
-    const store = new InMemoryEventStore([]);
-    await place(store, 'a');
-    await store.append('a', [new OrderStarted('a', 2)], 1);
-    let announce: EventListener = () => undefined;
-    jest.spyOn(store, 'subscribe').mockImplementation((listener) => {
-      announce = listener;
-      return () => undefined;
-    });
-    const projection = new BoardProjection(store);
-    projection.onModuleInit();
-    // A durable store announces a batch once written, possibly after the replay read it.
-    announce([...store.readAll()]);
-    expect(board(projection)).toEqual(['a:brewing']);
-    expect(projection.position).toBe(2);
   });
 });

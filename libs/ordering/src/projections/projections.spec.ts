@@ -29,7 +29,7 @@ describe('the queue projection', () => {
 
   it('is rebuilt from the log alone', async () => {
     const { store, queue } = await storeWithHistory();
-    const rebuilt = replay(store, new QueueProjection());
+    const rebuilt = await replay(store, new QueueProjection());
     expect(rebuilt.ids()).toEqual(queue.ids());
     expect(rebuilt.oldestPlacedAt()).toBe(queue.oldestPlacedAt());
   });
@@ -90,7 +90,7 @@ describe('the queue projection when a lease runs out', () => {
 
   it('is rebuilt from the log alone, brewing orders included', async () => {
     const { store, queue } = await withRequeue();
-    const rebuilt = replay(store, new QueueProjection());
+    const rebuilt = await replay(store, new QueueProjection());
     expect(rebuilt.ids()).toEqual(queue.ids());
     expect([...rebuilt.brewingByStart()]).toEqual([...queue.brewingByStart()]);
   });
@@ -109,7 +109,7 @@ describe('the order status projection', () => {
 
   it('is rebuilt from the log alone', async () => {
     const { store, orders } = await storeWithHistory();
-    const rebuilt = replay(store, new OrderStatusProjection());
+    const rebuilt = await replay(store, new OrderStatusProjection());
     expect([...rebuilt.all()]).toEqual([...orders.all()]);
     expect(rebuilt.count('queued')).toBe(orders.count('queued'));
   });

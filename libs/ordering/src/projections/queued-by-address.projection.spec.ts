@@ -90,7 +90,7 @@ describe('the queued-by-address projection', () => {
       ['a2', 'A'],
     ]);
     await store.append('a1', [new OrderStarted('a1', 10)], 1);
-    const rebuilt = replay(store, new QueuedByAddressProjection());
+    const rebuilt = await replay(store, new QueuedByAddressProjection());
     expect(rebuilt.next()).toBe(byAddress.next());
     expect(rebuilt.queuedFrom('A')).toEqual(byAddress.queuedFrom('A'));
   });
@@ -142,7 +142,7 @@ describe('the core', () => {
       expect(await bus.execute(new CutOffAddressCommand(FLOOD))).toBe(4);
       expect(await bus.execute(new CutOffAddressCommand(FLOOD))).toBe(0);
 
-      const cancelled = [...store.readAll()]
+      const cancelled = [...(await store.readAll())]
         .filter(({ event }) => event.type === 'OrderCancelled')
         .map(({ event }) => event);
       expect(cancelled).toEqual(

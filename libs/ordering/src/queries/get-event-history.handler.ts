@@ -1,5 +1,5 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { EventStore, type StoredEvent } from '../event-store/event-store';
+import { EventStore } from '../event-store/event-store';
 import { type EventHistoryPage, GetEventHistoryQuery } from './get-event-history.query';
 
 /**
@@ -11,15 +11,9 @@ export class GetEventHistoryHandler implements IQueryHandler<GetEventHistoryQuer
   constructor(private readonly store: EventStore) {}
 
   async execute({ after, limit, from, to }: GetEventHistoryQuery): Promise<EventHistoryPage> {
-    const first = Math.max(after + 1, from === undefined ? 1 : this.store.positionAt(from));
-    const end = to === undefined ? this.store.head() + 1 : this.store.positionAt(to);
-    const events: StoredEvent[] = [];
-    if (first < end) {
-      for (const stored of this.store.readAll(first)) {
-        if (stored.position >= end || events.length === limit) break;
-        events.push(stored);
-      }
-    }
+    const first = Math.max(after + 1, from === undefined ? 1 : await this.store.positionAt(from));
+    const end = to === undefined ? (await this.store.head()) + 1 : await this.store.positionAt(to);
+    const events = first < end ? await this.store.readAll(first, Math.min(limit, end - first)) : [];
     const nextAfter = events.at(-1)?.position ?? Math.max(after, first - 1);
     return { events, nextAfter, more: nextAfter + 1 < end };
   }
