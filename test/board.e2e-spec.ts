@@ -42,7 +42,7 @@ describe.each(HTTP_ADAPTERS)('the order board page on %s', (adapter) => {
     await cafe.barista('GET', '/start/');
 
     const { body } = await cafe.barista('GET', '/board/state');
-    expect(body.position).toBe(cafe.cafe.core.get(EventStore).head());
+    expect(body.position).toBe(await cafe.cafe.core.get(EventStore).head());
     expect(body.orders.map((order: { status: string }) => order.status)).toEqual([
       'brewing',
       'ready',
@@ -86,7 +86,7 @@ describeInChromium.each(HTTP_ADAPTERS)('the order board in chromium on %s', (ada
 
   /** Places `n` orders over HTTP; resolves with their ids, oldest first. */
   async function place(n: number): Promise<string[]> {
-    const after = cafe.cafe.core.get(EventStore).head();
+    const after = await cafe.cafe.core.get(EventStore).head();
     for (let i = 0; i < n; i++) await cafe.order({ localAddress: `127.0.3.${i + 1}` });
     const { body } = await cafe.barista('GET', `/events?after=${after}&limit=1000`);
     return body.events
