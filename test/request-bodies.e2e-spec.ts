@@ -32,7 +32,7 @@ describe.each(HTTP_ADAPTERS)('request bodies on %s', (adapter) => {
       error: expect.any(String),
       message: expect.anything(),
     });
-    expect(cafe.placed()).toBe(0);
+    expect(await cafe.placed()).toBe(0);
     expect((await cafe.serveRegular()).status).toBe(200);
   }
 
@@ -122,7 +122,7 @@ describe.each(HTTP_ADAPTERS)('request bodies on %s', (adapter) => {
       }),
     );
     await eventually(() => connection.text.includes('HTTP/1.1 100 Continue'));
-    expect(cafe.placed()).toBe(0);
+    expect(await cafe.placed()).toBe(0);
     connection.write(body);
     await eventually(async () => (await cafe.queued()) === 1);
     const started = await cafe.barista('GET', '/start/');
@@ -149,7 +149,7 @@ describe.each(HTTP_ADAPTERS)('request bodies on %s', (adapter) => {
     );
     // A full round trip on the same app after the first half arrived.
     expect((await cafe.customer('GET', '/health/live')).status).toBe(200);
-    expect(cafe.placed()).toBe(0);
+    expect(await cafe.placed()).toBe(0);
     connection.write(body.slice(9));
     await eventually(async () => (await cafe.queued()) === 1);
     const started = await cafe.barista('GET', '/start/');

@@ -67,9 +67,9 @@ export class TestCafe {
   }
 
   /** Orders ever placed, counted in the log: a refused request must not have placed one. */
-  placed(): number {
+  async placed(): Promise<number> {
     let count = 0;
-    for (const { event } of this.cafe.core.get(EventStore).readAll()) {
+    for (const { event } of await this.cafe.core.get(EventStore).readAll()) {
       if (event.type === 'OrderPlaced') count++;
     }
     return count;
