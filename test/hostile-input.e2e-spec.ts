@@ -121,14 +121,14 @@ describe.each(HTTP_ADAPTERS)('hostile input on %s', (adapter) => {
 
   it.each(CASES)('refuses %s (%s app)', async (_, side, bytes, status) => {
     expectJsonError(await rawExchange(cafe.port(side), Buffer.from(bytes, 'latin1')), status);
-    expect(cafe.placed()).toBe(0);
+    expect(await cafe.placed()).toBe(0);
     expect((await cafe.serveRegular()).status).toBe(200);
   });
 
   it('refuses HTTP/1.1 without Host by closing the connection (node itself)', async () => {
     const answer = await rawExchange(cafe.cafe.customerPort, 'POST /order/ HTTP/1.1\r\n\r\n');
     expect(answer).toMatchObject({ status: 400, closed: true });
-    expect(cafe.placed()).toBe(0);
+    expect(await cafe.placed()).toBe(0);
   });
 });
 
@@ -155,7 +155,7 @@ describe.each(HTTP_ADAPTERS)('slow clients on %s', (adapter) => {
     const answers = await Promise.all(stalled.map((connection) => connection.answer(10_000)));
     for (const answer of answers) expectJsonError(answer, 408);
     await Promise.all(stalled.map((connection) => connection.closedByServer(10_000)));
-    expect(cafe.placed()).toBe(1);
+    expect(await cafe.placed()).toBe(1);
   });
 
   it('keeps a held order open after slower requests made later were cut by both timeouts', async () => {
@@ -172,6 +172,6 @@ describe.each(HTTP_ADAPTERS)('slow clients on %s', (adapter) => {
     const started = await cafe.barista('GET', '/start/');
     await cafe.barista('POST', `/finish/?order_id=${started.body.order_id}`);
     expect((await reply).status).toBe(200);
-    expect(cafe.placed()).toBe(1);
+    expect(await cafe.placed()).toBe(1);
   });
 });
