@@ -48,7 +48,7 @@ export default tseslint.config(
           selector:
             "MethodDefinition[key.name=/^on(ModuleInit|ApplicationBootstrap)$/] CallExpression[callee.property.name='subscribe']",
           message:
-            'Subscribe to the event store in the constructor: the apps sharing a core instance re-run its lifecycle hooks (docs/adr/0007).',
+            'Subscribe to the event store in the constructor: the apps sharing a core instance re-run its lifecycle hooks (docs/adr/0008).',
         },
       ],
     },

@@ -64,7 +64,7 @@ export abstract class EventStore {
   /**
    * Calls `listener` with each batch once it is durable, in position order. Returns the
    * unsubscribe function. A service that follows the log for the core's whole life subscribes
-   * in its constructor (see docs/adr/0007): never in a Nest lifecycle hook, which the apps that
+   * in its constructor (see docs/adr/0008): never in a Nest lifecycle hook, which the apps that
    * share a core instance would run again.
    */
   abstract subscribe(listener: EventListener): () => void;
