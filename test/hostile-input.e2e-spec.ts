@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { HTTP_ADAPTERS, type Side, TestCafe } from './support/cafe-harness';
 import { isSettled } from './support/http-client';
 import { RawConnection, type RawAnswer, rawExchange } from './support/raw-http';
@@ -174,4 +175,135 @@ describe.each(HTTP_ADAPTERS)('slow clients on %s', (adapter) => {
     expect((await reply).status).toBe(200);
     expect(await cafe.placed()).toBe(1);
   });
+});
+
+/** Parts that requests are made of: mostly valid ones, and the ones the table above breaks them with. */
+const WORDS = ['-1', '1e309', 'soon', '', '0', '1', '61', '2026-01-01', '0x10', '%00', '%ZZ'];
+const often = <T>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 3, arbitrary: usual }, { weight: 1, arbitrary: odd });
+const orderPath = fc
+  .oneof(fc.uuid(), fc.string({ maxLength: 5000 }), fc.constantFrom('%2e%2e', '%00', '..'))
+  .map((id) => `/orders/${encodeURIComponent(id)}`);
+const requestPart = {
+  route: often<[string, string]>(
+    fc.oneof(
+      fc.constantFrom<[string, string]>(['POST', '/order/'], ['POST', '/order']),
+      fc.constantFrom<[string, string]>(['GET', '/start/'], ['POST', '/order/']),
+      fc.constantFrom<[string, string]>(
+        ['POST', '/finish/'],
+        ['GET', '/queue'],
+        ['GET', '/events'],
+      ),
+      orderPath.map((path): [string, string] => ['GET', path]),
+    ),
+    fc.tuple(
+      fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'BREW'),
+      fc.oneof(
+        fc.constantFrom('/health', '/health/live', '/', '/docs-json', '/metrics', '/nope'),
+        fc.constantFrom('/ORDER/', '//order', '/order//', '/finish/x', '/start/?'),
+        orderPath,
+      ),
+    ),
+  ),
+  query: fc.array(
+    fc.tuple(
+      fc.constantFrom('wait', 'after', 'limit', 'from', 'to', 'order_id', '__proto__', 'x'),
+      fc.oneof(fc.constantFrom(...WORDS), fc.string({ maxLength: 200 })),
+    ),
+    { maxLength: 3 },
+  ),
+  contentType: often(
+    fc.constant('application/json'),
+    fc.constantFrom(undefined, 'text/plain', 'application/json; charset=latin1'),
+  ),
+  idempotencyKey: often(
+    fc.oneof(fc.constant(undefined), fc.uuid()),
+    fc.string({ maxLength: 300 }).filter((key) => !/[\r\n]/.test(key)),
+  ),
+  body: often(
+    fc.oneof(
+      fc.constant(undefined),
+      fc
+        .record(
+          { drink: fc.oneof(fc.constantFrom('americano', 'latte', null), fc.jsonValue()) },
+          { requiredKeys: [] },
+        )
+        .map((value) => JSON.stringify(value)),
+      fc
+        .dictionary(
+          fc.constantFrom('drink', 'order_id', '__proto__', 'constructor', 'size'),
+          often(fc.constant('americano'), fc.jsonValue({ maxDepth: 1 })),
+          { maxKeys: 2 },
+        )
+        .map((value) => JSON.stringify(value)),
+    ),
+    fc.oneof(
+      fc.string({ maxLength: 100 }),
+      fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+    ),
+  ),
+  framing: often(fc.constant('length'), fc.constantFrom('chunked', 'two lengths')),
+};
+
+/**
+ * A request from those parts. An order it places answers at once (`Prefer: respond-async`):
+ * the property is about refusals, not about waiting. The server closes the connection after
+ * the answer, which is where an answer without a length (a page, the metrics) ends.
+ */
+const generatedRequest = fc
+  .record({ side: fc.constantFrom<Side>('customer', 'barista'), ...requestPart })
+  .map(({ side, route: [method, path], query, contentType, idempotencyKey, body, framing }) => {
+    const search = query.map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join('&');
+    const headers = ['Prefer: respond-async', 'Connection: close'];
+    if (contentType !== undefined) headers.push(`Content-Type: ${contentType}`);
+    if (idempotencyKey !== undefined) headers.push(`Idempotency-Key: ${idempotencyKey}`);
+    const line = `${method} ${path}${search ? `?${search}` : ''} HTTP/1.1`;
+    const payload = body ?? '';
+    const length = Buffer.byteLength(payload);
+    if (framing === 'chunked') {
+      headers.push(CHUNKED);
+      const chunks = length > 0 ? `${length.toString(16)}\r\n${payload}\r\n` : '';
+      return { side, body, bytes: request(line, headers) + `${chunks}0\r\n\r\n` };
+    }
+    if (framing === 'two lengths') headers.push(`Content-Length: ${length}`);
+    return { side, body, bytes: request(line, headers, payload) };
+  });
+
+/** What may place an order: no body, a blank one, `{}` or `{"drink":"americano"}`. */
+function isAnOrderBody(body: string | undefined): boolean {
+  if (body === undefined || body.trim() === '') return true;
+  try {
+    return /^\{("drink":"americano")?\}$/.test(JSON.stringify(JSON.parse(body)));
+  } catch {
+    return false;
+  }
+}
+
+describe.each(HTTP_ADAPTERS)('generated requests on %s', (adapter) => {
+  let cafe: TestCafe;
+  beforeAll(
+    async () =>
+      (cafe = await TestCafe.start(adapter, {
+        THROTTLE_BURST_LIMIT: '1000000',
+        THROTTLE_SUSTAINED_LIMIT: '1000000',
+      })),
+  );
+  afterAll(() => cafe.close());
+
+  it('answers every one, never 5xx, refusals in the JSON shape, placing orders only with 2xx', async () => {
+    await fc.assert(
+      fc.asyncProperty(generatedRequest, async ({ side, body, bytes }) => {
+        const before = cafe.placed();
+        const answer = await rawExchange(cafe.port(side), Buffer.from(bytes, 'utf8'));
+        expect(answer.status).toBeLessThan(500);
+        if ((answer.status as number) >= 400) expectJsonError(answer, answer.status as number);
+        if (cafe.placed() > before) {
+          expect([200, 202]).toContain(answer.status);
+          expect(isAnOrderBody(body)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    expect((await cafe.serveRegular()).status).toBe(200);
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
 import { EventStore } from '@cafe/ordering';
 import { type Cafe, type StartOptions, startCafe } from '../../apps/cafe/src/cafe';
 import { loadConfig } from '../../apps/cafe/src/config';
-import { call, eventually, type CallOptions, type HttpAnswer } from './http-client';
+import { call, eventually, type CallOptions, type HttpAnswer, isSettled } from './http-client';
 
 export { HTTP_ADAPTERS };
 
@@ -58,11 +58,14 @@ export class TestCafe {
     return { reply };
   }
 
-  /** A regular orders and a barista takes and finishes it: the customer's answer. */
+  /** A regular orders and baristas work until it is served (oldest first): the customer's answer. */
   async serveRegular(): Promise<HttpAnswer> {
     const { reply } = await this.order();
-    const started = await this.barista('GET', '/start/');
-    await this.barista('POST', `/finish/?order_id=${started.body.order_id}`);
+    while (!(await isSettled(reply))) {
+      const started = await this.barista('GET', '/start/');
+      if (started.status !== 200) break;
+      await this.barista('POST', `/finish/?order_id=${started.body.order_id}`);
+    }
     return reply;
   }
 
