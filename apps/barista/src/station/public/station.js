@@ -195,7 +195,8 @@
 
   element('take').addEventListener('click', take);
   element('sign-out').addEventListener('click', signOut);
-  onSignIn(() => notice('calm', 'Signed in.'));
+  // A refused token is found out at the next request, so signing in promises nothing yet.
+  onSignIn(() => notice('calm', ''));
   renderHand();
   live({
     load,
