@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import pino, { type Logger } from 'pino';
 import { createHttpApp, listen, nestLoggerFor } from '@cafe/http';
 import {
+  CafeMetrics,
   CoreModule,
   Drain,
   type DrainOutcome,
@@ -16,6 +17,7 @@ import {
   BaristaModule,
 } from '../../barista/src/barista.module';
 import { CUSTOMER_API_DOCS, CustomerModule } from '../../customer/src/customer.module';
+import { FloodRedis } from '../../customer/src/flood/flood-redis';
 import { refuseBlockedOrders } from '../../customer/src/flood/refuse-blocked-orders';
 import type { CafeConfig } from './config';
 
@@ -69,7 +71,11 @@ export async function startCafe(
       requestTimeouts: config.requestTimeouts,
       cutOffRetryAfterSeconds: config.flood.blockSeconds,
     };
-    const customer = await createHttpApp(CustomerModule.forCore(core, config.flood), {
+    // Connected here rather than in a provider, so that an unusable REDIS_URL is one line.
+    const floodRedis = config.flood.redis
+      ? await FloodRedis.connect(config.flood.redis, core.get(CafeMetrics))
+      : null;
+    const customer = await createHttpApp(CustomerModule.forCore(core, config.flood, floodRedis), {
       ...options,
       docs: CUSTOMER_API_DOCS,
     });

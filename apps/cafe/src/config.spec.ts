@@ -145,6 +145,41 @@ describe('loadConfig', () => {
     );
   });
 
+  it.each([
+    ['redis://127.0.0.1:6379', 'redis://127.0.0.1:6379'],
+    ['redis://cache', 'redis://cache'],
+    ['rediss://user:secret@cache.example:6380/2', 'rediss://user:secret@cache.example:6380/2'],
+  ])('shares the flood defence through REDIS_URL=%s', (value, url) => {
+    expect(loadConfig({ REDIS_URL: value }).flood.redis).toEqual({ url, keyPrefix: 'cafe:' });
+    expect(
+      loadConfig({ REDIS_URL: value, REDIS_KEY_PREFIX: 'shop-2:' }).flood.redis?.keyPrefix,
+    ).toBe('shop-2:');
+    expect(loadConfig({}).flood.redis).toBeUndefined();
+  });
+
+  it.each([
+    ['http://cache:6379', /REDIS_URL must be redis:\/\/host:port/],
+    ['cache:6379', /REDIS_URL must be redis:\/\/host:port/],
+    ['redis://', /REDIS_URL must be redis:\/\/host:port/],
+    ['redis://cache:99999', /REDIS_URL must be redis:\/\/host:port/],
+    ['redis://cache/zero', /REDIS_URL must be redis:\/\/host:port/],
+    ['redis://cache?family=6', /REDIS_URL must be redis:\/\/host:port/],
+  ])('refuses REDIS_URL=%s, naming the variable', (value, message) => {
+    expect(() => loadConfig({ REDIS_URL: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ REDIS_URL: value })).toThrow(message);
+  });
+
+  it('keeps a password out of the message about a bad REDIS_URL', () => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://:hunter2@cache/x' })).toThrow(
+      'got "redis://***@cache/x"',
+    );
+  });
+
+  it.each(['has space', 'x'.repeat(65), 'a*b'])('refuses REDIS_KEY_PREFIX=%j', (prefix) => {
+    const env = { REDIS_URL: 'redis://cache', REDIS_KEY_PREFIX: prefix };
+    expect(() => loadConfig(env)).toThrow(/REDIS_KEY_PREFIX must be 1 to 64/);
+  });
+
   it('takes durations in seconds, to the millisecond', () => {
     expect(loadConfig({ BREW_LEASE_SECONDS: '0.2', DRAIN_TIMEOUT_SECONDS: '0' })).toMatchObject({
       brewLeaseMs: 200,

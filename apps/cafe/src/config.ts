@@ -13,6 +13,7 @@ import {
 } from '@cafe/ordering';
 import type { FloodDefenceOptions } from '../../customer/src/flood/flood-defence.options';
 import { StaffTokens } from '../../barista/src/staff/staff-tokens';
+import type { RedisTarget } from '../../customer/src/flood/flood-redis';
 
 /** pino's levels; `silent` logs nothing. At `warn` and above no line is written per request. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -90,6 +91,7 @@ function floodDefence(env: Env): FloodDefenceOptions {
     },
     blockSeconds: count(env, 'THROTTLE_BLOCK_SECONDS', 900),
     maxWaitingPerAddress: count(env, 'MAX_WAITING_PER_ADDRESS', 300),
+    redis: redisTarget(env),
   };
 }
 
@@ -130,6 +132,37 @@ function parseStaffTokens(name: string, entries: string[]): StaffTokens {
   } catch (error) {
     throw new ConfigError(`${name}: ${(error as Error).message}`);
   }
+}
+
+/** `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS); unset: limits per instance. */
+function redisTarget(env: Env): RedisTarget | undefined {
+  const value = raw(env, 'REDIS_URL');
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (
+    url === undefined ||
+    !['redis:', 'rediss:'].includes(url.protocol) ||
+    url.hostname === '' ||
+    !/^(\/\d{0,5})?$/.test(url.pathname) ||
+    url.search !== '' ||
+    url.hash !== ''
+  ) {
+    throw new ConfigError(
+      `REDIS_URL must be redis://host:port (optionally user:password@ before the host, /db after), got "${value.replace(/\/\/[^@/]*@/, '//***@')}"`,
+    );
+  }
+  const keyPrefix = text(env, 'REDIS_KEY_PREFIX', 'cafe:');
+  if (!/^[\w:.-]{1,64}$/.test(keyPrefix)) {
+    throw new ConfigError(
+      `REDIS_KEY_PREFIX must be 1 to 64 letters, digits or _:.-, got "${keyPrefix}"`,
+    );
+  }
+  return { url: value, keyPrefix };
 }
 
 function raw(env: Env, name: string): string | undefined {

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { constants } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { EventLogUnreadable } from '@cafe/ordering';
+import { RedisUnusable } from '../../customer/src/flood/flood-redis';
 import { startCafe } from './cafe';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
@@ -51,8 +52,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  // A bad setting or a damaged log is the operator's to fix: say which, without a stack trace.
-  const forOperator = error instanceof ConfigError || error instanceof EventLogUnreadable;
+  // A bad setting, a damaged log or an unusable Redis is the operator's to fix: say which,
+  // without a stack trace.
+  const forOperator = [ConfigError, EventLogUnreadable, RedisUnusable].some(
+    (kind) => error instanceof kind,
+  );
   console.error(forOperator ? `cafe: ${error.message}` : error);
   process.exit(1);
 });

@@ -4,6 +4,8 @@ import { type ApiDocsInfo, HealthModule, TrustedProxies } from '@cafe/http';
 import { CoreBridgeModule } from '@cafe/ordering';
 import type { FloodDefenceOptions } from './flood/flood-defence.options';
 import { BlockedAddresses } from './flood/blocked-addresses';
+import { FloodCutOff } from './flood/flood-cut-off';
+import { FloodRedis } from './flood/flood-redis';
 import { WaitingPerAddress } from './flood/waiting-per-address';
 import { OrderController } from './order.controller';
 
@@ -16,7 +18,12 @@ export const CUSTOMER_API_DOCS: ApiDocsInfo = {
 /** The public app: customers place orders and wait for them. */
 @Module({})
 export class CustomerModule {
-  static forCore(core: INestApplicationContext, flood: FloodDefenceOptions): DynamicModule {
+  /** `floodRedis`: connected for REDIS_URL, or null to limit floods per instance. */
+  static forCore(
+    core: INestApplicationContext,
+    flood: FloodDefenceOptions,
+    floodRedis: FloodRedis | null,
+  ): DynamicModule {
     const blockDuration = flood.blockSeconds * 1000;
     return {
       module: CustomerModule,
@@ -33,8 +40,13 @@ export class CustomerModule {
       ],
       providers: [
         { provide: TrustedProxies, useValue: flood.trustedProxies },
-        { provide: WaitingPerAddress, useValue: new WaitingPerAddress(flood.maxWaitingPerAddress) },
+        { provide: FloodRedis, useValue: floodRedis },
+        {
+          provide: WaitingPerAddress,
+          useValue: new WaitingPerAddress(flood.maxWaitingPerAddress, floodRedis),
+        },
         BlockedAddresses,
+        FloodCutOff,
       ],
       controllers: [OrderController],
     };

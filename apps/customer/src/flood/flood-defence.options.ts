@@ -1,4 +1,5 @@
 import type { TrustedProxies } from '@cafe/http';
+import type { RedisTarget } from './flood-redis';
 
 /** A rate limit: at most `limit` orders per `seconds` from one address. */
 export interface ThrottleWindow {
@@ -18,4 +19,6 @@ export interface FloodDefenceOptions {
   readonly blockSeconds: number;
   /** Orders one address may have waiting at once (each holds a request open for minutes). */
   readonly maxWaitingPerAddress: number;
+  /** Shares the counters, blocks and waiting counts with the other instances (REDIS_URL); none: per instance. */
+  readonly redis?: RedisTarget;
 }

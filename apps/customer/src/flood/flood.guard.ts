@@ -1,6 +1,5 @@
-import { type ExecutionContext, Injectable, Logger } from '@nestjs/common';
+import { type ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { CommandBus } from '@nestjs/cqrs';
 import {
   InjectThrottlerOptions,
   InjectThrottlerStorage,
@@ -16,8 +15,11 @@ import {
   TooManyRequests,
   TrustedProxies,
 } from '@cafe/http';
-import { CafeMetrics, CutOffAddressCommand } from '@cafe/ordering';
-import { BLOCKED_MESSAGE, BlockedAddresses } from './blocked-addresses';
+import { CafeMetrics } from '@cafe/ordering';
+import { BLOCKED_MESSAGE } from './blocked-addresses';
+import { FloodCutOff } from './flood-cut-off';
+import { FloodRedis } from './flood-redis';
+import { SharedThrottlerStorage } from './shared-throttler-storage';
 import { WaitingPerAddress } from './waiting-per-address';
 
 /** Names the waiting cap in the throttled-requests metric, next to the throttlers' names. */
@@ -30,29 +32,29 @@ const RETRY_AFTER_WAITING_CAP_SECONDS = 60;
  * Guards POST /order/: the throttlers (`burst`, `sustained`) count orders per client address,
  * whatever the route, and block an address that exceeds either; a blocked address has its
  * unstarted orders cancelled, so the flood stops costing barista time. Orders that pass must
- * also find a waiting place under the address's cap.
+ * also find a waiting place under the address's cap. With Redis (REDIS_URL) the counters, the
+ * blocks and the waiting places are the fleet's.
  */
 @Injectable()
 export class FloodGuard extends ThrottlerGuard {
-  private readonly log = new Logger(FloodGuard.name);
-
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
-    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    @InjectThrottlerStorage() localStorage: ThrottlerStorage,
+    @Inject(FloodRedis) redis: FloodRedis | null,
     reflector: Reflector,
     private readonly trusted: TrustedProxies,
     private readonly waiting: WaitingPerAddress,
-    private readonly commandBus: CommandBus,
     private readonly metrics: CafeMetrics,
-    private readonly blocked: BlockedAddresses,
+    private readonly cutOff: FloodCutOff,
   ) {
+    const storage = redis ? new SharedThrottlerStorage(redis, localStorage) : localStorage;
     super(options, storage, reflector);
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!(await super.canActivate(context))) return false;
     const address = await this.getTracker({}, context);
-    if (!this.waiting.tryEnter(address)) {
+    if (!(await this.waiting.tryEnter(address))) {
       this.metrics.countThrottled(WAITING_CAP);
       throw new TooManyRequests(
         `${this.waiting.max} orders from your address are already waiting`,
@@ -76,23 +78,14 @@ export class FloodGuard extends ThrottlerGuard {
     return `${name}:${address}`;
   }
 
-  /**
-   * Called for every request of a blocked address. While the address still has orders waiting
-   * (ones accepted before the block), cut it off: cancelling finds them in an index, and once
-   * they are gone this costs one map lookup per refusal.
-   */
+  /** Called for every request of a blocked address that reaches the guard. */
   protected override async throwThrottlingException(
     _context: ExecutionContext,
     { key, tracker, timeToBlockExpire }: ThrottlerLimitDetail,
   ): Promise<void> {
     const throttler = throttlerOf(key);
     this.metrics.countThrottled(throttler);
-    this.blocked.block(tracker, throttler, timeToBlockExpire);
-    if (this.waiting.count(tracker) > 0) {
-      this.commandBus.execute(new CutOffAddressCommand(tracker)).catch((error) => {
-        this.log.error(`cutting off ${tracker} failed: ${String(error)}`);
-      });
-    }
+    this.cutOff.block(tracker, throttler, timeToBlockExpire);
     throw new TooManyRequests(BLOCKED_MESSAGE, timeToBlockExpire);
   }
 }

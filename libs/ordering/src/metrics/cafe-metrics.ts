@@ -52,6 +52,11 @@ export class CafeMetrics {
     labelNames: ['throttler'],
     registers: [this.registry],
   });
+  private readonly floodLimitsShared = new Gauge({
+    name: 'cafe_flood_limits_shared',
+    help: '1 while the flood defence shares its limits with other instances through Redis (REDIS_URL), 0 while this instance limits on its own',
+    registers: [this.registry],
+  });
   private readonly queueWait = this.waitHistogram(
     'cafe_queue_wait_seconds',
     'From placed to started (the last start, if an order was requeued)',
@@ -87,6 +92,11 @@ export class CafeMetrics {
   /** Called by the flood defence for each request it refuses. */
   countThrottled(throttler: string): void {
     this.throttled.inc({ throttler });
+  }
+
+  /** Called by the flood defence when Redis becomes reachable or unreachable. */
+  setFloodLimitsShared(shared: boolean): void {
+    this.floodLimitsShared.set(shared ? 1 : 0);
   }
 
   /** Starts timing one append; call the result once it settled. */
