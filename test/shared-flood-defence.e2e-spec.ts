@@ -22,8 +22,8 @@ const BURST_LIMIT = 10;
 const REGULAR = '127.0.7.7';
 
 /** The flood address's orders in a café's log: placed, and cancelled as a flood. */
-function floodOrders(cafe: TestCafe): { placed: string[]; cancelled: string[] } {
-  const log = [...cafe.cafe.core.get(EventStore).readAll()].map(({ event }) => event);
+async function floodOrders(cafe: TestCafe): Promise<{ placed: string[]; cancelled: string[] }> {
+  const log = (await cafe.cafe.core.get(EventStore).readAll()).map(({ event }) => event);
   const placed = log
     .filter((event) => event.type === 'OrderPlaced' && event.clientAddress === FLOOD_ADDRESS)
     .map(({ orderId }) => orderId);
@@ -78,7 +78,7 @@ describeWithRedis()('flood defence shared through Redis', () => {
 
       // One burst over both together, not one on each: every accepted order was then cut off.
       expect(countStatuses(flood)).toEqual({ 429: 4 * BURST_LIMIT });
-      const [onA, onB] = [floodOrders(a), floodOrders(b)];
+      const [onA, onB] = [await floodOrders(a), await floodOrders(b)];
       expect(onA.placed.length + onB.placed.length).toBe(BURST_LIMIT);
       expect(onA.cancelled.sort()).toEqual(onA.placed.sort());
       expect(onB.cancelled.sort()).toEqual(onB.placed.sort());
