@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { CommandBus } from '@nestjs/cqrs';
 import { CancelOrderCommand, EventStore, WaitingCustomers } from '@cafe/ordering';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
@@ -105,7 +106,15 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
 
     it('does not cancel a 202 order when its request ends: a barista still gets it', async () => {
       const { body } = await placeAsync();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The answer was read and the connection closed: once the server has seen it close, a
+      // cancel on close would already be in the log.
+      const server = cafe.cafe.customer.getHttpServer();
+      const connections = promisify(server.getConnections.bind(server));
+      await eventually(async () => (await connections()) === 0);
+      const types = [...(await cafe.cafe.core.get(EventStore).readAll())].map(
+        ({ event }) => event.type,
+      );
+      expect(types).toEqual(['OrderPlaced']);
       expect((await cafe.barista('GET', '/start/')).body.order_id).toBe(body.order_id);
     });
 
@@ -229,6 +238,41 @@ describe.each(HTTP_ADAPTERS.flatMap((adapter) => STORES.map((store) => [adapter,
     });
   },
 );
+
+describe.each(HTTP_ADAPTERS)('an order’s position on %s', (adapter) => {
+  it.each([
+    // fifo: by placement; fair: addresses in turn, each its oldest order.
+    ['fifo', [1, 2, 3]],
+    ['fair', [1, 3, 2]],
+  ])('is the place in the order baristas take them under QUEUE_POLICY=%s', async (policy, want) => {
+    const cafe = await TestCafe.start(adapter, { QUEUE_POLICY: policy as string });
+    try {
+      const ids: string[] = [];
+      for (const address of ['127.0.5.1', '127.0.5.1', '127.0.5.2']) {
+        const placed = await cafe.customer('POST', '/order/', {
+          headers: ASYNC,
+          localAddress: address,
+        });
+        ids.push(placed.body.order_id);
+      }
+      const positions: number[] = [];
+      for (const id of ids)
+        positions.push((await cafe.customer('GET', `/orders/${id}`)).body.position);
+      expect(positions).toEqual(want);
+
+      // Baristas then take them in the order of those positions.
+      const byPosition: string[] = [];
+      ids.forEach((id, i) => (byPosition[positions[i] - 1] = id));
+      const taken: string[] = [];
+      while (taken.length < ids.length) {
+        taken.push((await cafe.barista('GET', '/start/')).body.order_id);
+      }
+      expect(taken).toEqual(byPosition);
+    } finally {
+      await cafe.close();
+    }
+  });
+});
 
 async function placements(cafe: TestCafe): Promise<number> {
   return [...(await cafe.cafe.core.get(EventStore).readAll())].filter(

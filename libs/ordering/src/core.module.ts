@@ -21,7 +21,7 @@ import { BrewLease } from './lease/brew-lease';
 import { LeaseMonitor } from './lease/lease-monitor';
 import { EventLog } from './logging/event-log';
 import { OrderRepository } from './order.repository';
-import { NextOrder, type QueuePolicyName } from './projections/queue-policy';
+import { QueuePolicy, type QueuePolicyName } from './projections/queue-policy';
 import { QueueProjection } from './projections/queue.projection';
 import { QueuedByAddressProjection } from './projections/queued-by-address.projection';
 import { GetBoardHandler } from './queries/get-board.handler';
@@ -64,7 +64,7 @@ export class CoreModule {
       providers: [
         ...INLINE_PROJECTIONS,
         eventStoreProvider(eventStore),
-        { provide: NextOrder, useExisting: next },
+        { provide: QueuePolicy, useExisting: next },
         { provide: BrewLease, useValue: new BrewLease(brewLeaseMs) },
         OrderRepository,
         EventFeed,

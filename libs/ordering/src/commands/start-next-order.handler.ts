@@ -2,13 +2,13 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { QueueEmpty } from '../domain/errors';
 import type { Order } from '../domain/order';
 import { OrderRepository } from '../order.repository';
-import { NextOrder } from '../projections/queue-policy';
+import { QueuePolicy } from '../projections/queue-policy';
 import { StartNextOrderCommand } from './start-next-order.command';
 
 @CommandHandler(StartNextOrderCommand)
 export class StartNextOrderHandler implements ICommandHandler<StartNextOrderCommand> {
   constructor(
-    private readonly queue: NextOrder,
+    private readonly queue: QueuePolicy,
     private readonly orders: OrderRepository,
   ) {}
 

@@ -108,10 +108,6 @@ function eventStoreContract(adapter: string, open: OpenStore): void {
       const positions = [5, 10, 11, 20, 21, 30, 31].map((at) => store.positionAt(at));
       expect(await Promise.all(positions)).toEqual([1, 1, 2, 2, 4, 4, 5]);
     });
-
-    it('is writable while open', () => {
-      expect(open([]).isWritable()).toBe(true);
-    });
   });
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 import { LinkedQueue } from './linked-queue';
-import { NextOrder } from './queue-policy';
+import { QueuePolicy } from './queue-policy';
 
 /** When an order was placed, and where in the log: the log, unlike the clock, never ties. */
 interface Placement {
@@ -21,7 +21,7 @@ interface Brewing {
  * started before it, behind any older requeued order still waiting.
  */
 @Injectable()
-export class QueueProjection extends NextOrder implements InlineProjection {
+export class QueueProjection extends QueuePolicy implements InlineProjection {
   private readonly queue = new LinkedQueue<Placement>();
   private readonly brewing = new LinkedQueue<Brewing>();
 
@@ -68,8 +68,8 @@ export class QueueProjection extends NextOrder implements InlineProjection {
     return this.queue.peek()?.value.placedAt;
   }
 
-  /** 1 for the order a barista takes next; undefined when the order is not queued. O(position). */
-  positionOf(orderId: string): number | undefined {
+  /** O(position). */
+  override positionOf(orderId: string): number | undefined {
     if (!this.queue.has(orderId)) return undefined;
     let position = 1;
     for (const key of this.queue.keys()) {

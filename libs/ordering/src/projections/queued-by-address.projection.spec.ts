@@ -11,6 +11,14 @@ import type { QueuePolicyName } from './queue-policy';
 import { QueuedByAddressProjection } from './queued-by-address.projection';
 
 const FLOOD = '10.0.0.66';
+const THREE_ADDRESSES: [id: string, address: string][] = [
+  ['a1', 'A'],
+  ['a2', 'A'],
+  ['a3', 'A'],
+  ['b1', 'B'],
+  ['c1', 'C'],
+  ['c2', 'C'],
+];
 
 async function storeWith(placements: [id: string, address: string][]) {
   const byAddress = new QueuedByAddressProjection();
@@ -23,14 +31,7 @@ async function storeWith(placements: [id: string, address: string][]) {
 
 describe('the queued-by-address projection', () => {
   it('takes addresses in turn, each its oldest order, a new address joining at the back', async () => {
-    const { store, byAddress } = await storeWith([
-      ['a1', 'A'],
-      ['a2', 'A'],
-      ['a3', 'A'],
-      ['b1', 'B'],
-      ['c1', 'C'],
-      ['c2', 'C'],
-    ]);
+    const { store, byAddress } = await storeWith(THREE_ADDRESSES);
     const taken: string[] = [];
     for (let id = byAddress.next(); id !== undefined; id = byAddress.next()) {
       taken.push(id);
@@ -38,6 +39,23 @@ describe('the queued-by-address projection', () => {
       if (id === 'b1') await store.append('d1', [new OrderPlaced('d1', 'americano', 'D', 11)], 0);
     }
     expect(taken).toEqual(['a1', 'b1', 'c1', 'a2', 'd1', 'c2', 'a3']);
+  });
+
+  it('gives each queued order its place in the order baristas will take them (1 = next)', async () => {
+    const { store, byAddress } = await storeWith(THREE_ADDRESSES);
+    await store.append('a1', [new OrderStarted('a1', 10)], 1); // A goes to the back
+    const queued = ['a2', 'a3', 'b1', 'c1', 'c2'];
+    const positions = new Map(queued.map((id) => [id, byAddress.positionOf(id)]));
+    expect(byAddress.positionOf('a1')).toBeUndefined(); // brewing
+    expect(byAddress.positionOf('nobody')).toBeUndefined();
+
+    const taken: string[] = [];
+    for (let id = byAddress.next(); id !== undefined; id = byAddress.next()) {
+      taken.push(id);
+      await store.append(id, [new OrderStarted(id, 20)], 1);
+    }
+    expect(taken).toEqual(['b1', 'c1', 'a2', 'c2', 'a3']);
+    expect(taken.map((id) => positions.get(id))).toEqual([1, 2, 3, 4, 5]);
   });
 
   it('puts a requeued order back among its address’s orders by placement, its address next in turn', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 import { LinkedQueue } from './linked-queue';
-import { NextOrder } from './queue-policy';
+import { QueuePolicy } from './queue-policy';
 
 /**
  * The orders no barista has started, grouped by the address that placed them, oldest first in
@@ -12,7 +12,7 @@ import { NextOrder } from './queue-policy';
  * one joins at the back.
  */
 @Injectable()
-export class QueuedByAddressProjection extends NextOrder implements InlineProjection {
+export class QueuedByAddressProjection extends QueuePolicy implements InlineProjection {
   /** Address -> its queued orders (values: log positions of their placement). */
   private readonly turns = new LinkedQueue<LinkedQueue<number>>();
   /**
@@ -46,6 +46,29 @@ export class QueuedByAddressProjection extends NextOrder implements InlineProjec
 
   override next(): string | undefined {
     return this.turns.peek()?.value.peek()?.key;
+  }
+
+  /**
+   * Turns go round in a fixed cycle (a served address goes to the back), so before the k-th
+   * queued order of an address come up to k - 1 orders of every address, then, in the k-th
+   * round, one from each address ahead of it in turn that has k orders. O(addresses).
+   */
+  override positionOf(orderId: string): number | undefined {
+    const address = this.placements.get(orderId)?.address;
+    const own = address === undefined ? undefined : this.turns.get(address);
+    if (!own?.has(orderId)) return undefined; // brewing, or gone
+    let k = 1;
+    for (const key of own.keys()) {
+      if (key === orderId) break;
+      k++;
+    }
+    let ahead = 0;
+    let aheadInTurn = true;
+    for (const { key, value: orders } of this.turns.entries()) {
+      if (key === address) aheadInTurn = false;
+      ahead += Math.min(orders.size, k - 1) + (aheadInTurn && orders.size >= k ? 1 : 0);
+    }
+    return ahead + 1;
   }
 
   /** The queued orders of one address, oldest first. */

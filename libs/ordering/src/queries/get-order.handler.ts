@@ -1,14 +1,14 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { OrderNotFound } from '../domain/errors';
 import { OrderStatusProjection } from '../projections/order-status.projection';
-import { QueueProjection } from '../projections/queue.projection';
+import { QueuePolicy } from '../projections/queue-policy';
 import { GetOrderQuery, type OrderView } from './get-order.query';
 
 @QueryHandler(GetOrderQuery)
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
   constructor(
     private readonly orders: OrderStatusProjection,
-    private readonly queue: QueueProjection,
+    private readonly queue: QueuePolicy,
   ) {}
 
   async execute({ orderId }: GetOrderQuery): Promise<OrderView> {
