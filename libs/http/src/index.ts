@@ -15,3 +15,4 @@ export * from './too-many-requests.exception';
 export * from './json-body';
 export * from './request-phase';
 export * from './unauthorized.exception';
+export * from './decimal-integer';

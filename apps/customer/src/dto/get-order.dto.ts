@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { DecimalInteger } from '@cafe/http';
 
 /** The longest wait a poll may ask for: shorter than common proxy idle timeouts. */
 export const MAX_WAIT_SECONDS = 60;
@@ -13,7 +13,7 @@ export class OrderIdParams {
 export class GetOrderQueryDto {
   /** Hold the answer until the order is ready, for at most this many seconds. */
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt({ message: 'wait must be a whole number of seconds' })
   @Min(0)
   @Max(MAX_WAIT_SECONDS)

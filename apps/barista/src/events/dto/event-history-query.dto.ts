@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { DecimalInteger } from '@cafe/http';
 import { EventStreamQueryDto } from './event-stream-query.dto';
 
 export const MAX_EVENTS_PER_PAGE = 1000;
@@ -24,7 +24,7 @@ export class EventHistoryQueryDto extends EventStreamQueryDto {
     default: DEFAULT_EVENTS_PER_PAGE,
   })
   @IsOptional()
-  @Type(() => Number)
+  @DecimalInteger()
   @IsInt()
   @Min(1)
   @Max(MAX_EVENTS_PER_PAGE)
