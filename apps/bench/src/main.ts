@@ -30,6 +30,7 @@ import {
   regularsUnderFlood,
   type RegularsUnderFlood,
 } from './hot-path-scenarios';
+import { serviceStdout } from './server-process';
 import { type Row, toMarkdown, toText } from './table';
 
 const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
@@ -316,6 +317,7 @@ async function main(): Promise<void> {
   const cli = command().parse(process.argv.slice(2), { from: 'user' }).opts();
   const platforms: HttpAdapterName[] = cli.platforms;
   const scenarios = new Set<number>(cli.scenarios);
+  const stdout = serviceStdout(); // refuses a bad BENCH_SERVICE_STDOUT before anything starts
   const context: BenchContext = {
     scale: cli.scale,
     heldWaits: cli.heldWaits,
@@ -363,6 +365,7 @@ async function main(): Promise<void> {
     command: `make bench ARGS="${process.argv.slice(2).join(' ')}"`,
     scale: context.scale,
     env: context.env,
+    serviceStdout: stdout,
     machine,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
@@ -372,7 +375,7 @@ async function main(): Promise<void> {
   );
   writeFileSync(
     join(RESULTS_DIR, 'latest.md'),
-    `${run.date}, scale ${run.scale}, ${machine.cpu}, ${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}\n\n` +
+    `${run.date}, scale ${run.scale}, service stdout ${stdout}, ${machine.cpu}, ${machine.memoryGb} GB, Linux ${machine.kernel}, Node ${machine.node}\n\n` +
       toMarkdown(table, columns),
   );
   console.error(`written to ${RESULTS_DIR}/latest.json and latest.md`);

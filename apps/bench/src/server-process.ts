@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exchange, freePort } from '@cafe/simulation';
@@ -11,6 +13,33 @@ export const SIMULATOR = join(DIST, 'apps', 'simulator', 'src', 'main.js');
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
+
+/**
+ * Where a started server's stdout (its log lines) goes, from BENCH_SERVICE_STDOUT: `null`
+ * (the default: writing is part of the cost, reading is not ours), `file` (a temporary file,
+ * removed on stop) or `pipe` (read and discarded by the bench, as a log shipper would).
+ */
+export const SERVICE_STDOUTS = ['null', 'file', 'pipe'] as const;
+export type ServiceStdout = (typeof SERVICE_STDOUTS)[number];
+
+export function serviceStdout(): ServiceStdout {
+  const value = process.env.BENCH_SERVICE_STDOUT ?? 'null';
+  const known = SERVICE_STDOUTS.find((where) => where === value);
+  if (!known) {
+    throw new Error(`BENCH_SERVICE_STDOUT must be one of ${SERVICE_STDOUTS.join(', ')}`);
+  }
+  return known;
+}
+
+function stdoutFor(
+  where: ServiceStdout,
+  port: number,
+): { stdio: 'ignore' | 'pipe' | number; file?: string } {
+  if (where === 'null') return { stdio: 'ignore' };
+  if (where === 'pipe') return { stdio: 'pipe' };
+  const file = join(tmpdir(), `cafe-bench-stdout-${process.pid}-${port}.log`);
+  return { stdio: openSync(file, 'w'), file };
+}
 
 /** The service refused to start, e.g. because it does not accept a setting. */
 export class ServerRefused extends Error {}
@@ -36,6 +65,7 @@ export class ServerProcess {
     readonly customerUrl: string,
     readonly baristaUrl: string,
     private readonly baristaPort: number,
+    private readonly stdoutFile?: string,
   ) {}
 
   get pid(): number {
@@ -46,6 +76,7 @@ export class ServerProcess {
   static async start(script: string, env: Record<string, string>): Promise<ServerProcess> {
     const customerPort = await freePort();
     const baristaPort = await freePort();
+    const stdout = stdoutFor(serviceStdout(), customerPort);
     const child = spawn(process.execPath, [script], {
       env: {
         ...process.env,
@@ -54,9 +85,10 @@ export class ServerProcess {
         CUSTOMER_PORT: String(customerPort),
         BARISTA_PORT: String(baristaPort),
       },
-      // Logs go nowhere: writing them would be part of the cost, reading them is not ours.
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', stdout.stdio, 'pipe'],
     });
+    if (typeof stdout.stdio === 'number') closeSync(stdout.stdio);
+    child.stdout?.resume();
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk).slice(-4000)));
     const exited = once(child, 'exit');
@@ -81,6 +113,7 @@ export class ServerProcess {
       `http://127.0.0.1:${customerPort}/`,
       `http://127.0.0.1:${baristaPort}/`,
       baristaPort,
+      stdout.file,
     );
   }
 
@@ -96,5 +129,6 @@ export class ServerProcess {
     const timer = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await exited;
     clearTimeout(timer);
+    if (this.stdoutFile) rmSync(this.stdoutFile, { force: true });
   }
 }
