@@ -7,8 +7,14 @@ const ANA = 'ana-0123456789abcdef';
 const BEN = 'ben-0123456789abcdef';
 
 describe('loadConfig', () => {
+  it('logs readable lines by default only to a terminal', () => {
+    expect(loadConfig({}, true).logFormat).toBe('pretty');
+    expect(loadConfig({}, false).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'json' }, true).logFormat).toBe('json');
+  });
+
   it('has defaults for everything', () => {
-    const config = loadConfig({});
+    const config = loadConfig({}, false);
     expect(config).toMatchObject({
       customerHost: '0.0.0.0',
       baristaHost: '127.0.0.1',

@@ -52,7 +52,14 @@ export class ConfigError extends Error {
 type Env = Record<string, string | undefined>;
 
 /** Reads and validates every setting once, at start. */
-export function loadConfig(env: Env = process.env): CafeConfig {
+/**
+ * `terminal`: whether stdout is one, which makes readable lines the default log format (a
+ * person is watching); piped or in a container, lines stay JSON for whatever collects them.
+ */
+export function loadConfig(
+  env: Env = process.env,
+  terminal = Boolean(process.stdout.isTTY),
+): CafeConfig {
   const config: CafeConfig = {
     customerHost: text(env, 'CUSTOMER_HOST', text(env, 'HOST', '0.0.0.0')),
     baristaHost: text(env, 'BARISTA_HOST', text(env, 'HOST', '127.0.0.1')),
@@ -61,7 +68,7 @@ export function loadConfig(env: Env = process.env): CafeConfig {
     baristaPort: port(env, 'BARISTA_PORT', 8001),
     httpAdapter: oneOf(env, 'HTTP_ADAPTER', HTTP_ADAPTERS, 'express'),
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
-    logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, 'json'),
+    logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, terminal ? 'pretty' : 'json'),
     eventStore: eventStore(env, 'EVENT_STORE'),
     queuePolicy: oneOf(env, 'QUEUE_POLICY', QUEUE_POLICIES, 'fifo'),
     flood: floodDefence(env),

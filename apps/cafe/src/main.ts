@@ -6,6 +6,7 @@ import { RedisUnusable } from '../../customer/src/flood/flood-redis';
 import { startCafe } from './cafe';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
+import { startBanner } from './start-banner';
 
 /** Once the drain is over, closing both ports may take this long before the process gives up. */
 const CLOSE_DEADLINE_MS = 10_000;
@@ -14,9 +15,7 @@ async function main(): Promise<void> {
   const logger = new Logger('Cafe');
   const config = loadConfig();
   const cafe = await startCafe(config, { logger: createLogger(config) });
-  logger.log(
-    `customers on http://${config.customerHost}:${cafe.customerPort}, baristas on http://${config.baristaHost}:${cafe.baristaPort} (${config.httpAdapter})`,
-  );
+  logger.log(startBanner(config, { customer: cafe.customerPort, barista: cafe.baristaPort }));
 
   let signalled = false;
   const shutdown = (signal: NodeJS.Signals) => {

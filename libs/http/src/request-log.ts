@@ -41,8 +41,29 @@ export function logRequests(server: Server, logger: Logger, trusted: TrustedProx
   });
 }
 
-/** Nest's own messages (start-up, errors) as lines of the same logger; none when it is silent. */
+/** Where Nest logs each module it loads and each route it maps: some forty lines per start. */
+const NEST_STARTUP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
+
+/** Nest's start-up chatter at debug: the café's own banner says where everything is. */
+class QuietStartLogger extends NestPinoLogger {
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && NEST_STARTUP_CONTEXTS.has(context)) {
+      super.debug(message, ...optionalParams);
+    } else {
+      super.log(message, ...optionalParams);
+    }
+  }
+}
+
+/** Nest's own messages (start-up at debug, errors) as lines of the same logger; none when it is silent. */
 export function nestLoggerFor(logger: Logger): LoggerService | false {
   if (logger.level === 'silent') return false;
-  return new NestPinoLogger(new PinoLogger({ pinoHttp: { logger } }), {});
+  return new QuietStartLogger(new PinoLogger({ pinoHttp: { logger } }), {});
 }

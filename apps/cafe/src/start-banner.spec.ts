@@ -1,0 +1,40 @@
+import { startBanner } from './start-banner';
+
+describe('the start banner', () => {
+  it('says where customers, baristas, the board, the station and the API docs are, and on what', () => {
+    const banner = startBanner(
+      {
+        customerHost: '0.0.0.0',
+        baristaHost: '127.0.0.1',
+        httpAdapter: 'fastify',
+        eventStore: { kind: 'sqlite', path: '/data/cafe.db' },
+        queuePolicy: 'fair',
+      },
+      { customer: 8000, barista: 8001 },
+    );
+    expect(banner.split('\n')).toEqual([
+      'café open: fastify, sqlite (/data/cafe.db) store, fair queue',
+      '  customers  http://localhost:8000/order/',
+      '  baristas   http://127.0.0.1:8001/start/',
+      '  board      http://127.0.0.1:8001/',
+      '  station    http://127.0.0.1:8001/station',
+      '  API docs   http://localhost:8000/docs, http://127.0.0.1:8001/docs',
+    ]);
+  });
+
+  it('brackets an IPv6 address and names the memory store', () => {
+    const banner = startBanner(
+      {
+        customerHost: '::1',
+        baristaHost: '::',
+        httpAdapter: 'express',
+        eventStore: { kind: 'memory' },
+        queuePolicy: 'fifo',
+      },
+      { customer: 9000, barista: 9001 },
+    );
+    expect(banner).toContain('café open: express, memory store, fifo queue');
+    expect(banner).toContain('customers  http://[::1]:9000/order/');
+    expect(banner).toContain('baristas   http://localhost:9001/start/');
+  });
+});
