@@ -142,6 +142,43 @@ describe('docker/docker-compose.yml', () => {
   });
 });
 
+describe('docker/docker-compose.fleet.yml', () => {
+  const compose = read('docker/docker-compose.fleet.yml');
+  const cafe = service(compose, 'cafe');
+  const nginx = service(compose, 'nginx');
+  const env = (name: string) => new RegExp(`^\\s+${name}: (\\S+)$`, 'm').exec(cafe.join('\n'))?.[1];
+
+  it('runs three cafés on the PostgreSQL and Redis services, each configured as the café reads it', () => {
+    expect(cafe.join('\n')).toMatch(/deploy:\n\s+replicas: 3/);
+    const eventStore = env('EVENT_STORE') as string;
+    expect(eventStore).toMatch(/^postgres:\/\/cafe:.*@postgres:5432\/cafe$/);
+    const redisUrl = env('REDIS_URL') as string;
+    expect(redisUrl).toBe('redis://redis:6379');
+    const config = loadConfig({ REDIS_URL: redisUrl });
+    expect(config.flood.redis?.url).toBe(redisUrl);
+    for (const name of ['postgres', 'redis']) {
+      expect(service(compose, name).join('\n')).toMatch(/healthcheck:/);
+      expect(cafe.join('\n')).toMatch(new RegExp(`${name}:\\n\\s+condition: service_healthy`));
+    }
+  });
+
+  it('publishes only nginx to the world, each barista port on the loopback, and trusts only nginx', () => {
+    expect(listOf(nginx, 'ports')).toEqual(['8080:8080']);
+    expect(listOf(cafe, 'ports')).toEqual(['127.0.0.1:8001-8003:8001']);
+    for (const name of ['postgres', 'redis'])
+      expect(listOf(service(compose, name), 'ports')).toEqual([]);
+    const nginxAddress = /ipv4_address: (\S+)/.exec(nginx.join('\n'))?.[1];
+    expect(env('TRUSTED_PROXIES')).toBe(nginxAddress);
+  });
+
+  it('puts the same docker/nginx.conf in front, which balances by open connections', () => {
+    expect(listOf(nginx, 'volumes')).toEqual(['./nginx.conf:/etc/nginx/nginx.conf:ro']);
+    expect(read('docker/nginx.conf')).toMatch(
+      /upstream cafe \{[^}]*least_conn;[^}]*server cafe:8000;/,
+    );
+  });
+});
+
 describe('.dockerignore', () => {
   it('keeps local state out of the build context', () => {
     const ignored = read('.dockerignore').split('\n');

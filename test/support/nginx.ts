@@ -11,14 +11,15 @@ export const NGINX_CONF = join(__dirname, '..', '..', 'docker', 'nginx.conf');
 
 /**
  * The production configuration (docker/nginx.conf) with only its addresses changed for a test:
- * nginx listens on `listen` instead of 8080 and proxies to `upstream` instead of `cafe:8000`.
+ * nginx listens on `listen` instead of 8080 and proxies to `upstreams` instead of `cafe:8000`
+ * (in compose, `cafe` resolves to every instance of a fleet).
  */
-export function renderNginxConf(listen: string, upstream: string): string {
+export function renderNginxConf(listen: string, ...upstreams: string[]): string {
   const conf = readFileSync(NGINX_CONF, 'utf8');
   return replaceOnce(
     replaceOnce(conf, 'listen 8080;', `listen ${listen};`),
     'server cafe:8000;',
-    `server ${upstream};`,
+    upstreams.map((upstream) => `server ${upstream};`).join(' '),
   );
 }
 
@@ -68,11 +69,13 @@ export class TestNginx {
     });
   }
 
-  static async start(upstreamPort: number): Promise<TestNginx> {
+  /** In front of the customer ports `upstreamPorts` on the loopback. */
+  static async start(...upstreamPorts: number[]): Promise<TestNginx> {
     const port = await freePort();
     const prefix = mkdtempSync(join(tmpdir(), 'cafe-nginx-'));
     const conf = join(prefix, 'nginx.conf');
-    writeFileSync(conf, renderNginxConf(`127.0.0.1:${port}`, `127.0.0.1:${upstreamPort}`));
+    const upstreams = upstreamPorts.map((upstream) => `127.0.0.1:${upstream}`);
+    writeFileSync(conf, renderNginxConf(`127.0.0.1:${port}`, ...upstreams));
     const child = spawn(
       NGINX,
       ['-p', prefix, '-c', conf, '-g', `daemon off; pid ${join(prefix, 'nginx.pid')};`],
