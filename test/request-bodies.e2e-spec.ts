@@ -17,6 +17,8 @@ function requestBytes(
 }
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
+/** `{"drink":"aaa…"}`, `bytes` long. */
+const drinkOfLength = (bytes: number) => `{"drink":"${'a'.repeat(bytes - 12)}"}`;
 const TEXT = { 'Content-Type': 'text/plain' };
 
 describe.each(HTTP_ADAPTERS)('request bodies on %s', (adapter) => {
@@ -42,7 +44,8 @@ describe.each(HTTP_ADAPTERS)('request bodies on %s', (adapter) => {
   it.each<[string, Record<string, string>, string, number, string?]>([
     ['text/plain of 2 MB', TEXT, BIG, 413],
     ['text/plain of 40 KB', TEXT, 'a'.repeat(40_000), 413],
-    ['JSON of 17 KB', JSON_TYPE, `{"drink":"${'a'.repeat(17_000)}"}`, 413],
+    ['JSON of 16 KB and a byte', JSON_TYPE, drinkOfLength(16 * 1024 + 1), 413],
+    ['JSON of 16 KB naming another drink', JSON_TYPE, drinkOfLength(16 * 1024), 422],
     ['XML', { 'Content-Type': 'application/xml' }, '<drink>americano</drink>', 415],
     ['a form', FORM, 'drink=latte', 415, 'customer POST /order'],
     ['text/plain', TEXT, '{"drink":"americano"}', 415],

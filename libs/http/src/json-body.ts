@@ -6,7 +6,7 @@ import { ModulesContainer } from '@nestjs/core';
 import { answerEarly, inFrontOfPlatform } from './early-refusal';
 
 /** No request of ours needs more: an order body is a few dozen bytes. */
-export const BODY_LIMIT_BYTES = 16 * 1024;
+const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Node's request once the gate has read it: `body` is where Express and Nest look for it. */
 export type RequestWithBody = IncomingMessage & { body?: unknown };
