@@ -4,9 +4,9 @@ import { rushHour } from './support/crowd';
 import { expectFloodCutOff } from './support/flood-outcome';
 import { call, eventually } from './support/http-client';
 import { describeWithInstalled } from './support/installed-tool';
-import { checkNginxConf, NGINX, TestNginx } from './support/nginx';
+import { checkNginxConf, TestNginx } from './support/nginx';
 
-const describeWithNginx = describeWithInstalled(NGINX, 'nginx');
+const describeWithNginx = describeWithInstalled('nginx');
 
 jest.setTimeout(60_000);
 

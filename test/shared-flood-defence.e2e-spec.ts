@@ -10,7 +10,6 @@ import { captureLog } from './support/log-capture';
 import {
   describeWithRedis,
   dropKeys,
-  REDIS_SERVER,
   REDIS_URL,
   testKeyPrefix,
   ThrowawayRedis,
@@ -163,7 +162,7 @@ describeWithRedis()('flood defence shared through Redis', () => {
   });
 });
 
-describeWithInstalled(REDIS_SERVER, 'redis-server')('a Redis that comes and goes', () => {
+describeWithInstalled('redis-server')('a Redis that comes and goes', () => {
   let redis: ThrowawayRedis;
   let cafes: TestCafe[] = [];
   // One for the whole file: nestjs-pino sends Nest's messages to the first logger it was given.

@@ -2,10 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { describeWithInstalled } from './installed-tool';
+import { describeWithInstalled, installedPath } from './installed-tool';
 
-/** Debian's package; .ci/run installs it. */
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = installedPath('chromium');
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -18,7 +17,7 @@ const CHROMIUM_ARGS = [
 ];
 
 /** `describe` for the browser tests: skipped with a message where chromium is missing, except in CI. */
-export const describeInChromium = describeWithInstalled(CHROMIUM, 'chromium');
+export const describeInChromium = describeWithInstalled('chromium');
 
 /** launch() gives the browser a fresh temporary profile (--user-data-dir) of its own. */
 export const launchChromium = (): Promise<Browser> =>

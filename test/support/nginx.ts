@@ -4,9 +4,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually, freePort } from './http-client';
+import { installedPath } from './installed-tool';
 
-/** Debian's nginx; `.ci/run` installs it. */
-export const NGINX = '/usr/sbin/nginx';
+export const NGINX = installedPath('nginx');
 export const NGINX_CONF = join(__dirname, '..', '..', 'docker', 'nginx.conf');
 
 /**

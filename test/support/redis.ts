@@ -2,12 +2,13 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import { eventually, freePort } from './http-client';
+import { installedPath } from './installed-tool';
 
 /** The Redis the tests share: REDIS_URL, or the local server. */
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** Debian's redis-server, for tests that stop and start a Redis of their own. */
-export const REDIS_SERVER = '/usr/bin/redis-server';
+/** For tests that stop and start a Redis of their own. */
+export const REDIS_SERVER = installedPath('redis-server');
 
 /** Whether a Redis answers PING at `url`; asked in a child process, because `describe` cannot wait. */
 function answersPing(url: string): boolean {
