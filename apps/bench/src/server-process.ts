@@ -75,7 +75,9 @@ export class ServerProcess {
   /** Starts `script` and waits until its barista port answers; ServerRefused if it exits first. */
   static async start(script: string, env: Record<string, string>): Promise<ServerProcess> {
     const customerPort = await freePort();
-    const baristaPort = await freePort();
+    let baristaPort = await freePort();
+    // freePort closes what it found: asked twice, the kernel may hand out the same port again.
+    while (baristaPort === customerPort) baristaPort = await freePort();
     const stdout = stdoutFor(serviceStdout(), customerPort);
     const child = spawn(process.execPath, [script], {
       env: {
