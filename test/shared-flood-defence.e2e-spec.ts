@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import Redis from 'ioredis';
 import pino from 'pino';
 import { EventStore } from '@cafe/ordering';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
 import { MAIN } from './support/cafe-process';
 import { countStatuses, FLOOD_ADDRESS, orderFrom } from './support/crowd';
-import { eventually } from './support/http-client';
+import { eventually, type HttpAnswer } from './support/http-client';
 import { describeWithInstalled } from './support/installed-tool';
 import { captureLog } from './support/log-capture';
 import {
@@ -36,6 +37,18 @@ async function floodOrders(cafe: TestCafe): Promise<{ placed: string[]; cancelle
 async function limitsShared(cafe: TestCafe): Promise<boolean> {
   const metrics = (await cafe.barista('GET', '/metrics')).body as string;
   return /^cafe_flood_limits_shared 1$/m.test(metrics);
+}
+
+/**
+ * Malformed JSON from `address`: 429 when the café refuses the address on node's server, before
+ * the body is read; a 400 otherwise, which places no order.
+ */
+function malformedOrderFrom(cafe: TestCafe, address: string): Promise<HttpAnswer> {
+  return cafe.customer('POST', '/order', {
+    localAddress: address,
+    raw: '{not json',
+    headers: { 'content-type': 'application/json' },
+  });
 }
 
 /** Serves the oldest order on `cafe`, as a barista would. */
@@ -108,12 +121,7 @@ describeWithRedis()('flood defence shared through Redis', () => {
 
       for (const { reply } of waitingOnB) expect((await reply).status).toBe(429);
       expect(await b.queued()).toBe(0);
-      // Refused on b's node server: through the platform, malformed JSON would be a 400.
-      const malformed = await b.customer('POST', '/order', {
-        localAddress: FLOOD_ADDRESS,
-        raw: '{not json',
-        headers: { 'content-type': 'application/json' },
-      });
+      const malformed = await malformedOrderFrom(b, FLOOD_ADDRESS);
       expect(malformed.status).toBe(429);
       expect(Number(malformed.headers['retry-after'])).toBeGreaterThan(100);
       expect(
@@ -139,6 +147,34 @@ describeWithRedis()('flood defence shared through Redis', () => {
       await b.order({ localAddress: REGULAR });
       expect(await b.queued()).toBe(2);
     });
+  });
+
+  it('ignores a malformed block notice on its channel and keeps taking orders', async () => {
+    const prefix = testKeyPrefix();
+    const cafe = await TestCafe.start('express', { REDIS_URL, REDIS_KEY_PREFIX: prefix });
+    const publisher = new Redis(REDIS_URL);
+    try {
+      for (const notice of [
+        'not json',
+        'null',
+        JSON.stringify({ from: 'x', address: FLOOD_ADDRESS, throttler: 'burst', seconds: -1 }),
+        JSON.stringify({ from: 'x', address: 'a'.repeat(101), throttler: 'burst', seconds: 60 }),
+      ]) {
+        expect(await publisher.publish(`${prefix}blocks`, notice)).toBe(1);
+      }
+      const valid = { from: 'x', address: '127.0.9.1', throttler: 'burst', seconds: 60 };
+      await publisher.publish(`${prefix}blocks`, JSON.stringify(valid));
+      // The valid notice, sent last, is applied (a malformed body is refused before it is
+      // read, 429 rather than 400): the malformed notices before it were dropped.
+      await eventually(async () => (await malformedOrderFrom(cafe, '127.0.9.1')).status === 429);
+      const { reply } = await cafe.order({ localAddress: FLOOD_ADDRESS });
+      await serveOne(cafe);
+      expect((await reply).status).toBe(200);
+    } finally {
+      publisher.disconnect();
+      await cafe.close();
+      await dropKeys(prefix);
+    }
   });
 
   it('stops the start with one line naming REDIS_URL when Redis refuses it', () => {
