@@ -12,8 +12,8 @@ import { openFileLimit, openFileShortfall, wholeNumber } from '@cafe/simulation'
 import {
   type BenchContext,
   type CycleCost,
-  durableAppends,
-  type DurableAppends,
+  durableOrderCycles,
+  type DurableOrderCycles,
   heldWaits,
   type HeldWaits,
   heldWaitsCount,
@@ -40,7 +40,7 @@ interface Results {
   cycleCost: Partial<Record<Target, CycleCost>>;
   rushHour: Partial<Record<HttpAdapterName, RushHour>>;
   heldWaits: Partial<Record<Target, HeldWaits>>;
-  durable: Partial<Record<HttpAdapterName, DurableAppends>>;
+  durable: Partial<Record<HttpAdapterName, DurableOrderCycles>>;
   replay?: Replay;
   newConnections: Partial<Record<Target, NewConnectionCycles>>;
   underFlood: Partial<Record<HttpAdapterName, RegularsUnderFlood>>;
@@ -222,7 +222,7 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
   const durable = results.durable;
   if (Object.keys(durable).length) {
     out.push({
-      metric: '4 durable appends (sqlite): orders/s, CPU',
+      metric: '4 durable order cycles (sqlite): orders/s, CPU',
       values: perPlatform((p) => {
         const d = durable[p];
         if (!d) return '-';
@@ -344,7 +344,7 @@ async function main(): Promise<void> {
   for (const platform of platforms) {
     if (scenarios.has(2)) results.rushHour[platform] = await rushHour(context, platform);
     if (scenarios.has(3)) results.heldWaits[platform] = await heldWaits(context, platform);
-    if (scenarios.has(4)) results.durable[platform] = await durableAppends(context, platform);
+    if (scenarios.has(4)) results.durable[platform] = await durableOrderCycles(context, platform);
     if (scenarios.has(7))
       results.underFlood[platform] = await regularsUnderFlood(context, platform);
   }

@@ -318,21 +318,21 @@ export async function heldWaits(context: BenchContext, target: Target): Promise<
   });
 }
 
-export type DurableAppends =
+export type DurableOrderCycles =
   ({ available: true } & CycleCost) | { available: false; reason: string };
 
-/** 4. Durable appends: the burst of scenario 1 with EVENT_STORE=sqlite, if the service has it. */
-export async function durableAppends(
+/** 4. Durable order cycles: the burst of scenario 1 with EVENT_STORE=sqlite, if the service has it. */
+export async function durableOrderCycles(
   context: BenchContext,
   target: HttpAdapterName,
-): Promise<DurableAppends> {
+): Promise<DurableOrderCycles> {
   const orders = scaled(context, 2000);
   const file = join(tmpdir(), `cafe-bench-${process.pid}-${target}.db`);
   const removeFiles = () => {
     for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   };
   removeFiles();
-  context.log(`4 durable appends on ${target}: EVENT_STORE=sqlite:${file}`);
+  context.log(`4 durable order cycles on ${target}: EVENT_STORE=sqlite:${file}`);
   try {
     return await withServer(
       target,

@@ -33,7 +33,7 @@ import {
 } from '@cafe/http';
 import { GetOrderQueryDto, OrderIdParams } from './dto/get-order.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
-import { ApiGetOrder, ApiPlaceOrder } from './order.api-docs';
+import { ApiOrder } from './order.api-docs';
 import { FloodGuard } from './flood/flood.guard';
 import { idempotencyClaim, prefersRespondAsync } from './order-headers';
 
@@ -53,7 +53,7 @@ export class OrderController {
    * answers at once instead: 202 pointing at GET /orders/{id} (200 if the order is ready).
    */
   @Post('order')
-  @ApiPlaceOrder()
+  @ApiOrder.place()
   @HttpCode(HttpStatus.OK)
   @UseGuards(FloodGuard)
   async placeOrder(
@@ -77,7 +77,7 @@ export class OrderController {
 
   /** The order's status (and place in the queue); with `?wait=S`, held until it is ready or S seconds passed. */
   @Get('orders/:id')
-  @ApiGetOrder()
+  @ApiOrder.get()
   async getOrder(
     @Param() { id }: OrderIdParams,
     @Query() { wait }: GetOrderQueryDto,

@@ -16,7 +16,7 @@ import {
   INLINE_PROJECTIONS,
 } from './event-store/event-store.provider';
 import { CafeMetrics } from './metrics/cafe-metrics';
-import { Drain } from './drain/drain';
+import { Drain } from './drain/drain.service';
 import { BrewLease } from './lease/brew-lease';
 import { LeaseMonitor } from './lease/lease-monitor';
 import { EventLog } from './logging/event-log';

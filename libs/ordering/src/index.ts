@@ -7,7 +7,7 @@ export * from './commands/start-next-order.command';
 export * from './core-bridge.module';
 export * from './core.module';
 export * from './domain/drink';
-export * from './drain/drain';
+export * from './drain/drain.service';
 export * from './domain/errors';
 export * from './domain/order';
 export * from './event-store/event-feed';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { Order } from '../domain/order';
-import { Drain } from '../drain/drain';
+import { Drain } from '../drain/drain.service';
 import { EventStore } from '../event-store/event-store';
 import { OrderRepository } from '../order.repository';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
