@@ -43,6 +43,8 @@ describe('loadConfig', () => {
     ['memory', { kind: 'memory' }],
     ['sqlite:/var/lib/cafe/orders.db', { kind: 'sqlite', path: '/var/lib/cafe/orders.db' }],
     ['sqlite:orders.db', { kind: 'sqlite', path: 'orders.db' }],
+    ['postgres://cafe@db:5432/cafe', { kind: 'postgres', url: 'postgres://cafe@db:5432/cafe' }],
+    ['postgresql://db/cafe', { kind: 'postgres', url: 'postgresql://db/cafe' }],
   ])('reads EVENT_STORE=%s', (value, eventStore) => {
     expect(loadConfig({ EVENT_STORE: value }).eventStore).toEqual(eventStore);
   });
@@ -204,8 +206,11 @@ describe('loadConfig', () => {
     [{ HTTP_ADAPTER: 'koa' }, /HTTP_ADAPTER must be one of express, fastify/],
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of trace, debug, info, warn/],
     [{ LOG_FORMAT: 'text' }, /LOG_FORMAT must be one of json, pretty/],
-    [{ EVENT_STORE: 'sqlite:' }, /EVENT_STORE must be "memory" or "sqlite:<path>"/],
-    [{ EVENT_STORE: 'postgres://db' }, /EVENT_STORE must be "memory" or "sqlite:<path>"/],
+    [{ EVENT_STORE: 'sqlite:' }, /EVENT_STORE must be "memory", "sqlite:<path>" or "postgres:/],
+    [{ EVENT_STORE: 'mysql://db/cafe' }, /EVENT_STORE must be "memory", "sqlite:<path>"/],
+    [{ EVENT_STORE: 'postgres://db' }, /EVENT_STORE must name a host and a database/],
+    [{ EVENT_STORE: 'postgres://' }, /EVENT_STORE/],
+    [{ EVENT_STORE: 'postgres://[::1/cafe' }, /EVENT_STORE is not a valid URL/],
     [{ CUSTOMER_PORT: '9000', BARISTA_PORT: '9000' }, /CUSTOMER_PORT and BARISTA_PORT must differ/],
     [{ QUEUE_POLICY: 'lifo' }, /QUEUE_POLICY must be one of fifo, fair/],
     [{ TRUSTED_PROXIES: '10.0.0.1,nginx' }, /TRUSTED_PROXIES: "nginx" is not an IP address/],

@@ -234,13 +234,34 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return value as T;
 }
 
-/** `memory` (the default) or `sqlite:<path>`; the file is created if missing. */
+/**
+ * `memory` (the default), `sqlite:<path>` (the file is created if missing) or a PostgreSQL URL
+ * (`postgres://` or `postgresql://`), the log a fleet of instances shares.
+ */
 function eventStore(env: Env, name: string): EventStoreChoice {
   const value = raw(env, name);
   if (value === undefined || value === 'memory') return { kind: 'memory' };
+  if (/^postgres(ql)?:/.test(value)) return { kind: 'postgres', url: postgresUrl(name, value) };
   const path = value.startsWith('sqlite:') ? value.slice('sqlite:'.length).trim() : '';
   if (path === '') {
-    throw new ConfigError(`${name} must be "memory" or "sqlite:<path>", got "${value}"`);
+    throw new ConfigError(
+      `${name} must be "memory", "sqlite:<path>" or "postgres://user@host:port/database", got "${value}"`,
+    );
   }
   return { kind: 'sqlite', path };
+}
+
+function postgresUrl(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} is not a valid URL: "${value}"`);
+  }
+  if (url.hostname === '' || url.pathname.length <= 1) {
+    throw new ConfigError(
+      `${name} must name a host and a database, as in postgres://user@host:5432/cafe, got "${value}"`,
+    );
+  }
+  return value;
 }

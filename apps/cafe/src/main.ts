@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { constants } from 'node:os';
 import { Logger } from '@nestjs/common';
-import { EventLogUnreadable } from '@cafe/ordering';
+import { EventLogUnreachable, EventLogUnreadable } from '@cafe/ordering';
 import { RedisUnusable } from '../../customer/src/flood/flood-redis';
 import { startCafe } from './cafe';
 import { ConfigError, loadConfig } from './config';
@@ -51,11 +51,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  // A bad setting, a damaged log or an unusable Redis is the operator's to fix: say which,
+  // A bad setting, a damaged or unreachable log or an unusable Redis is the operator's to fix: say which,
   // without a stack trace.
   const forOperator = [ConfigError, EventLogUnreadable, RedisUnusable].some(
     (kind) => error instanceof kind,
   );
-  console.error(forOperator ? `cafe: ${error.message}` : error);
+  if (error instanceof EventLogUnreachable) console.error(`cafe: EVENT_STORE: ${error.message}`);
+  else console.error(forOperator ? `cafe: ${error.message}` : error);
   process.exit(1);
 });

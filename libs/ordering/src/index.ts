@@ -14,6 +14,7 @@ export * from './event-store/event-feed';
 export * from './event-store/event-store';
 export { type EventStoreChoice } from './event-store/event-store.provider';
 export { EventLogUnreadable } from './event-store/sqlite-event-store';
+export { EventLogUnreachable } from './event-store/postgres-event-store';
 export * from './queries/get-order.query';
 export * from './events';
 export * from './metrics/cafe-metrics';

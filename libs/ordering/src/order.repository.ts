@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { AppendRefused, OrderInWrongState, OrderNotFound, QueueEmpty } from './domain/errors';
 import { decide, evolve, type Order, type OrderCommand } from './domain/order';
 import { EventStore } from './event-store/event-store';
 import { CafeMetrics } from './metrics/cafe-metrics';
@@ -12,6 +13,17 @@ export class OrderRepository {
     private readonly orders: OrderStatusProjection,
     private readonly metrics: CafeMetrics,
   ) {}
+
+  /**
+   * Runs a handler's read-decide-append (`attempt`). On a log only this process writes, the
+   * views are never behind and it runs once. On a shared log they may miss another instance's
+   * latest appends: a refusal that fresher views could change is retried on caught-up views,
+   * while the log keeps refusing because others got there first (they made progress), a few
+   * times at most.
+   */
+  decideOnLatest<T>(attempt: () => Promise<T>): Promise<T> {
+    return this.store.sharedLog ? this.retryOnCaughtUp(attempt) : attempt();
+  }
 
   /**
    * Decides on this process's view of the order and appends without yielding in between: on an
@@ -28,4 +40,28 @@ export class OrderRepository {
     await appended.finally(appendTimed);
     return after;
   }
+
+  private async retryOnCaughtUp<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const outrun = error instanceof AppendRefused && tries < MAX_TRIES;
+        if (!outrun && !(tries === 1 && mayBeStale(error))) throw error;
+        await this.store.caughtUp();
+      }
+    }
+  }
+}
+
+/** Each retry follows another instance's successful append, so this bounds only a stampede. */
+const MAX_TRIES = 20;
+
+/** Refusals decided on a view that may not have seen another instance's latest events yet. */
+function mayBeStale(error: unknown): boolean {
+  return (
+    error instanceof OrderNotFound ||
+    error instanceof OrderInWrongState ||
+    error instanceof QueueEmpty
+  );
 }

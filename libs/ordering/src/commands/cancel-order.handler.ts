@@ -8,6 +8,8 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
   constructor(private readonly orders: OrderRepository) {}
 
   execute({ orderId, reason }: CancelOrderCommand): Promise<Order> {
-    return this.orders.handle({ kind: 'cancel', orderId, reason, at: Date.now() });
+    return this.orders.decideOnLatest(() =>
+      this.orders.handle({ kind: 'cancel', orderId, reason, at: Date.now() }),
+    );
   }
 }

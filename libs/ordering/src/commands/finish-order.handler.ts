@@ -8,6 +8,8 @@ export class FinishOrderHandler implements ICommandHandler<FinishOrderCommand> {
   constructor(private readonly orders: OrderRepository) {}
 
   execute({ orderId, barista }: FinishOrderCommand): Promise<Order> {
-    return this.orders.handle({ kind: 'finish', orderId, barista, at: Date.now() });
+    return this.orders.decideOnLatest(() =>
+      this.orders.handle({ kind: 'finish', orderId, barista, at: Date.now() }),
+    );
   }
 }

@@ -23,7 +23,12 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
    * placed. The key lookup and the append run in one synchronous stretch, so two requests with
    * one new key place exactly one order.
    */
-  async execute({ drink, clientAddress, idempotency }: PlaceOrderCommand): Promise<Order> {
+  execute(command: PlaceOrderCommand): Promise<Order> {
+    // On a shared log, another instance may have taken the key: its order is then found here.
+    return this.orders.decideOnLatest(() => this.place(command));
+  }
+
+  private async place({ drink, clientAddress, idempotency }: PlaceOrderCommand): Promise<Order> {
     const earlier = idempotency && this.keys.orderFor(idempotency);
     if (earlier) {
       // The earlier request's events may still be on their way to disk: answer once they are there.

@@ -12,6 +12,8 @@ export class RequeueExpiredOrderHandler implements ICommandHandler<RequeueExpire
   ) {}
 
   execute({ orderId }: RequeueExpiredOrderCommand): Promise<Order> {
-    return this.orders.handle({ kind: 'requeue', orderId, leaseMs: this.lease.ms, at: Date.now() });
+    return this.orders.decideOnLatest(() =>
+      this.orders.handle({ kind: 'requeue', orderId, leaseMs: this.lease.ms, at: Date.now() }),
+    );
   }
 }

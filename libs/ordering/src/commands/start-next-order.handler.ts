@@ -12,10 +12,13 @@ export class StartNextOrderHandler implements ICommandHandler<StartNextOrderComm
     private readonly orders: OrderRepository,
   ) {}
 
-  // Peek and append happen in one synchronous stretch, so two baristas never get the same order.
-  async execute({ barista }: StartNextOrderCommand): Promise<Order> {
-    const orderId = this.queue.next();
-    if (orderId === undefined) throw new QueueEmpty();
-    return this.orders.handle({ kind: 'start', orderId, barista, at: Date.now() });
+  // Peek and append happen in one synchronous stretch, so two baristas never get the same order:
+  // in one process the store refuses nothing, across instances the log refuses the second start.
+  execute({ barista }: StartNextOrderCommand): Promise<Order> {
+    return this.orders.decideOnLatest(() => {
+      const orderId = this.queue.next();
+      if (orderId === undefined) return Promise.reject(new QueueEmpty());
+      return this.orders.handle({ kind: 'start', orderId, barista, at: Date.now() });
+    });
   }
 }

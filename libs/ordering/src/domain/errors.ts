@@ -44,8 +44,11 @@ export class OrderWasCancelled extends DomainError {
   }
 }
 
+/** Another writer appended first: the command was decided on a view that is now stale. */
+export abstract class AppendRefused extends DomainError {}
+
 /** Another writer changed the stream between our read and our append. */
-export class WrongExpectedVersion extends DomainError {
+export class WrongExpectedVersion extends AppendRefused {
   constructor(
     readonly stream: string,
     readonly expected: number,
@@ -66,6 +69,13 @@ export class LeaseNotExpired extends DomainError {
 export class ServiceClosing extends DomainError {
   constructor() {
     super('the café is closing; try again shortly');
+  }
+}
+
+/** On a shared log: another instance placed an order under this Idempotency-Key first. */
+export class IdempotencyKeyTaken extends AppendRefused {
+  constructor(readonly key: string) {
+    super('another instance placed an order under this Idempotency-Key first');
   }
 }
 

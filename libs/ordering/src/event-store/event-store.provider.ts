@@ -6,10 +6,12 @@ import { QueueProjection } from '../projections/queue.projection';
 import { QueuedByAddressProjection } from '../projections/queued-by-address.projection';
 import { EventStore, type InlineProjection } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
+import { PostgresEventStore } from './postgres-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
 
-/** Where the log lives: in the process only (the default), or in a SQLite file. */
-export type EventStoreChoice = { kind: 'memory' } | { kind: 'sqlite'; path: string };
+/** Where the log lives: in the process only (the default), in a SQLite file, or in PostgreSQL shared by a fleet. */
+export type EventStoreChoice =
+  { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 export const IN_MEMORY: EventStoreChoice = { kind: 'memory' };
 
@@ -22,14 +24,20 @@ export const INLINE_PROJECTIONS = [
   BoardProjection,
 ];
 
-/** Provides the chosen adapter with the inline projections; a SQLite log is replayed into them on open. */
+/** Provides the chosen adapter with the inline projections; a durable log is replayed into them on open. */
 export function eventStoreProvider(choice: EventStoreChoice): FactoryProvider<EventStore> {
   return {
     provide: EventStore,
-    useFactory: (...projections: InlineProjection[]) =>
-      choice.kind === 'sqlite'
-        ? new SqliteEventStore(choice.path, projections)
-        : new InMemoryEventStore(projections),
+    useFactory: (...projections: InlineProjection[]): EventStore | Promise<EventStore> => {
+      switch (choice.kind) {
+        case 'memory':
+          return new InMemoryEventStore(projections);
+        case 'sqlite':
+          return new SqliteEventStore(choice.path, projections);
+        case 'postgres':
+          return PostgresEventStore.open(choice.url, projections);
+      }
+    },
     inject: INLINE_PROJECTIONS,
   };
 }

@@ -34,6 +34,9 @@ export type EventListener = (batch: readonly StoredEvent[]) => void;
  * appends, and a command decided on a stale view is refused with WrongExpectedVersion.
  */
 export abstract class EventStore {
+  /** Whether other processes append to this log too, so that this process's views may be behind it. */
+  readonly sharedLog: boolean = false;
+
   /**
    * Appends `events` to `stream` if the stream is at `expectedVersion` (0: the stream must not
    * exist yet). The promise settles once the events are durable and the inline projections

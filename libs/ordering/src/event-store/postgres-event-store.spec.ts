@@ -1,0 +1,236 @@
+import { once } from 'node:events';
+import { readdirSync } from 'node:fs';
+import { createServer, type Server, type Socket, connect } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import {
+  createTestDatabase,
+  DATABASE_URL,
+  describeWithPostgres,
+  type TestDatabase,
+} from '../../../../test/support/postgres-database';
+import { EventStoreUnavailable, IdempotencyKeyTaken, WrongExpectedVersion } from '../domain/errors';
+import { OrderPlaced, OrderStarted } from '../events';
+import type { StoredEvent } from './event-store';
+import { EventLogUnreachable, LISTENER_NAME, PostgresEventStore } from './postgres-event-store';
+
+const placed = (id: string, key?: string) =>
+  new OrderPlaced(
+    id,
+    'americano',
+    '127.0.0.1',
+    Date.now(),
+    key ? { key, fingerprint: 'f' } : undefined,
+  );
+
+async function query(url: string, sql: string, values: unknown[] = []) {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Resolves once `store` has told its listeners of `position`. */
+function told(store: PostgresEventStore, position: number): Promise<void> {
+  return new Promise((resolve) => {
+    const unsubscribe = store.subscribe((batch) => {
+      if (batch.some((stored) => stored.position === position)) {
+        unsubscribe();
+        resolve();
+      }
+    });
+  });
+}
+
+const summary = (events: readonly StoredEvent[]) =>
+  events.map(({ position, stream, version }) => `${position}:${stream}@${version}`);
+
+describeWithPostgres()('the PostgreSQL event store shared by several instances', () => {
+  let database: TestDatabase;
+  let stores: PostgresEventStore[] = [];
+  const open = async (url = database.url) => {
+    const store = await PostgresEventStore.open(url, [], { reconnectMs: 50 });
+    stores.push(store);
+    return store;
+  };
+
+  beforeEach(async () => (database = await createTestDatabase()));
+  afterEach(async () => {
+    await Promise.all(stores.map((store) => store.close()));
+    stores = [];
+    await database.drop();
+  }, 30_000);
+
+  it('migrates once when three instances start at the same moment, then they share one log', async () => {
+    const [a, b, c] = await Promise.all([open(), open(), open()]);
+    const files = readdirSync(join(__dirname, 'migrations')).filter((f) => f.endsWith('.sql'));
+    const applied = await query(database.url, 'SELECT name FROM cafe_migrations ORDER BY name');
+    expect(applied.map(({ name }) => name)).toEqual(files.sort());
+
+    const seenByC = told(c, 1);
+    await a.append('x', [placed('x')], 0);
+    await seenByC; // woken by NOTIFY, no read asked for
+    await b.caughtUp();
+    expect(summary(await b.readAll())).toEqual(['1:x@1']);
+    expect(summary(await c.readStream('x'))).toEqual(['1:x@1']);
+  });
+
+  it('never lets a follower skip an event: appends racing from three instances give one gap-free log everywhere', async () => {
+    const instances = await Promise.all([open(), open(), open()]);
+    const heard = instances.map((store) => {
+      const positions: number[] = [];
+      store.subscribe((batch) => positions.push(...batch.map((stored) => stored.position)));
+      return positions;
+    });
+    const appends = Array.from({ length: 300 }, (_, i) =>
+      instances[i % 3].append(`o${i}`, [placed(`o${i}`)], 0),
+    );
+    await Promise.all(appends);
+    await Promise.all(instances.map((store) => store.caughtUp()));
+    const everyPosition = Array.from({ length: 300 }, (_, i) => i + 1);
+    const logs = await Promise.all(instances.map(async (store) => summary(await store.readAll())));
+    for (const [i, log] of logs.entries()) {
+      expect(log).toEqual(logs[0]);
+      expect(heard[i]).toEqual(everyPosition);
+    }
+    expect((await instances[0].readAll()).map((stored) => stored.position)).toEqual(everyPosition);
+  });
+
+  it('lets the database decide between instances: one append per stream version, one order per Idempotency-Key', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    await a.append('x', [placed('x')], 0);
+    await b.caughtUp();
+    const starts = await Promise.allSettled([
+      a.append('x', [new OrderStarted('x', 2)], 1),
+      b.append('x', [new OrderStarted('x', 3)], 1),
+    ]);
+    expect(starts.map(({ status }) => status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(starts.find((s) => s.status === 'rejected')).toMatchObject({
+      reason: expect.any(WrongExpectedVersion),
+    });
+
+    const keyed = await Promise.allSettled([
+      a.append('k1', [placed('k1', 'key-1')], 0),
+      b.append('k2', [placed('k2', 'key-1')], 0),
+    ]);
+    expect(keyed.map(({ status }) => status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(keyed.find((s) => s.status === 'rejected')).toMatchObject({
+      reason: expect.any(IdempotencyKeyTaken),
+    });
+    const rows = await query(
+      database.url,
+      "SELECT count(*)::int AS n FROM cafe_events WHERE type = 'OrderPlaced'",
+    );
+    expect(rows[0].n).toBe(2);
+  });
+
+  it('loses nothing when its LISTEN session is cut: it reconnects and reads what it missed', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    await query(
+      database.url,
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND application_name = $1',
+      [LISTENER_NAME],
+    );
+    await a.append('x', [placed('x')], 0); // possibly before b listens again
+    await a.append('y', [placed('y')], 0);
+    const deadline = Date.now() + 10_000;
+    while ((await b.head()) < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(summary(await b.readAll())).toEqual(['1:x@1', '2:y@1']);
+  });
+
+  it('refuses appends while the database is unreachable, acknowledges nothing, and recovers by itself', async () => {
+    const proxy = await tcpProxy(new URL(DATABASE_URL));
+    const url = new URL(database.url);
+    url.host = `127.0.0.1:${proxy.port}`;
+    const store = await open(url.toString());
+    await store.append('x', [placed('x')], 0);
+
+    await proxy.stop();
+    await expect(store.append('y', [placed('y')], 0)).rejects.toThrow(EventStoreUnavailable);
+    expect(store.isWritable()).toBe(false);
+    const rows = await query(database.url, 'SELECT stream FROM cafe_events ORDER BY position');
+    expect(rows.map(({ stream }) => stream)).toEqual(['x']);
+
+    await proxy.start();
+    const deadline = Date.now() + 10_000;
+    while (!store.isWritable() && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(store.isWritable()).toBe(true);
+    await store.append('y', [placed('y')], 0);
+    expect(summary(await store.readAll())).toEqual(['1:x@1', '2:y@1']);
+    await store.close();
+    await proxy.stop();
+  }, 20_000);
+});
+
+describeWithPostgres()('opening the PostgreSQL event store', () => {
+  it('stops on a refused connection, naming the cause', async () => {
+    await expect(
+      PostgresEventStore.open('postgres://postgres@127.0.0.1:1/cafe', []),
+    ).rejects.toThrow(
+      new EventLogUnreachable(
+        'PostgreSQL at postgres://postgres@127.0.0.1:1/cafe: connect ECONNREFUSED 127.0.0.1:1',
+      ),
+    );
+  });
+
+  it('stops on a missing database, naming it', async () => {
+    const url = new URL(DATABASE_URL);
+    url.pathname = '/cafe_no_such_database';
+    await expect(PostgresEventStore.open(url.toString(), [])).rejects.toThrow(
+      /database "cafe_no_such_database" does not exist/,
+    );
+  });
+
+  it('stops when the user may not create the schema, naming the right', async () => {
+    const database = await createTestDatabase();
+    const role = `cafe_reader_${Date.now()}`;
+    await query(database.url, `CREATE ROLE ${role} LOGIN`);
+    try {
+      const url = new URL(database.url);
+      url.username = role;
+      await expect(PostgresEventStore.open(url.toString(), [])).rejects.toThrow(
+        /permission denied for schema public/,
+      );
+    } finally {
+      await database.drop();
+      await query(DATABASE_URL, `DROP ROLE ${role}`);
+    }
+  });
+});
+
+/** A TCP relay to the database that a test can cut and restore on the same port. */
+async function tcpProxy(target: URL) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const start = async () => {
+    server = createServer((client) => {
+      const upstream = connect(Number(target.port || 5432), target.hostname);
+      for (const socket of [client, upstream]) {
+        sockets.add(socket);
+        socket.on('close', () => sockets.delete(socket));
+        socket.on('error', () => undefined);
+      }
+      client.pipe(upstream).pipe(client);
+    });
+    server.listen(port, '127.0.0.1');
+    await once(server, 'listening');
+    port = (server.address() as { port: number }).port;
+  };
+  await start();
+  return {
+    get port() {
+      return port;
+    },
+    start,
+    stop: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server?.close(resolve));
+    },
+  };
+}
