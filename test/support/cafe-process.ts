@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { call, eventually, freePort, type HttpAnswer } from './http-client';
+import { call, eventually, freePorts, type HttpAnswer } from './http-client';
 
 /** The built entry point: `make test` builds before it runs the tests. */
 export const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'cafe', 'src', 'main.js');
@@ -25,7 +25,7 @@ export class CafeProcess {
 
   /** Starts it with `env` on top of ours and resolves once the barista port answers. */
   static async start(env: Record<string, string>): Promise<CafeProcess> {
-    const [customerPort, baristaPort] = [await freePort(), await freePort()];
+    const [customerPort, baristaPort] = await freePorts(2);
     const child = spawn(process.execPath, [MAIN], {
       env: {
         ...process.env,

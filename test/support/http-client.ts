@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { exchange, freePort } from '@cafe/simulation';
+import { exchange, freePort, freePorts } from '@cafe/simulation';
 
-export { freePort };
+export { freePort, freePorts };
 
 export interface HttpAnswer {
   status: number;

@@ -4,7 +4,7 @@ import { closeSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { exchange, freePort } from '@cafe/simulation';
+import { exchange, freePorts } from '@cafe/simulation';
 
 const DIST = join(__dirname, '..', '..', '..');
 export const CAFE_MAIN = join(DIST, 'apps', 'cafe', 'src', 'main.js');
@@ -74,10 +74,7 @@ export class ServerProcess {
 
   /** Starts `script` and waits until its barista port answers; ServerRefused if it exits first. */
   static async start(script: string, env: Record<string, string>): Promise<ServerProcess> {
-    const customerPort = await freePort();
-    let baristaPort = await freePort();
-    // freePort closes what it found: asked twice, the kernel may hand out the same port again.
-    while (baristaPort === customerPort) baristaPort = await freePort();
+    const [customerPort, baristaPort] = await freePorts(2);
     const stdout = stdoutFor(serviceStdout(), customerPort);
     const child = spawn(process.execPath, [script], {
       env: {
