@@ -10,6 +10,7 @@ export * from './domain/drink';
 export * from './drain/drain.service';
 export * from './domain/errors';
 export * from './domain/order';
+export * from './domain/order-status';
 export * from './event-store/event-feed';
 export * from './event-store/event-store';
 export { type EventStoreChoice } from './event-store/event-store.provider';

@@ -1,5 +1,6 @@
 import { Command } from '@nestjs/cqrs';
-import type { CancelReason, Order } from '../domain/order';
+import type { Order } from '../domain/order';
+import type { CancelReason } from '../domain/order-status';
 
 export class CancelOrderCommand extends Command<Order> {
   constructor(

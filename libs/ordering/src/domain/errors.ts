@@ -1,4 +1,4 @@
-import type { CancelReason, OrderStatus } from './order';
+import type { CancelReason, OrderStatus } from './order-status';
 
 /** A rule of the café said no. The HTTP edge maps each kind to one status, in one filter. */
 export abstract class DomainError extends Error {

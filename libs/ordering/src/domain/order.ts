@@ -1,4 +1,5 @@
 import type { Drink } from './drink';
+import type { CancelReason, OrderStatus } from './order-status';
 import { LeaseNotExpired, OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
 import {
   type IdempotencyClaim,
@@ -9,9 +10,6 @@ import {
   OrderRequeued,
   OrderStarted,
 } from '../events';
-
-export type OrderStatus = 'queued' | 'brewing' | 'ready' | 'cancelled';
-export type CancelReason = 'customer_left' | 'flood';
 
 /** An order as its events made it. Times are epoch milliseconds. */
 export interface Order {

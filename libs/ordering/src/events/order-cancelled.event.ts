@@ -1,4 +1,4 @@
-import type { CancelReason } from '../domain/order';
+import type { CancelReason } from '../domain/order-status';
 
 export class OrderCancelled {
   readonly type = 'OrderCancelled';

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { evolve, type Order, type OrderStatus } from '../domain/order';
+import { evolve, type Order } from '../domain/order';
+import type { OrderStatus } from '../domain/order-status';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 
 /** An order and how many events its stream holds. */
