@@ -1,4 +1,5 @@
 import { DOCS_PATH } from '@cafe/http';
+import { ORDER_ROUTE } from '../../customer/src/order.route';
 import type { CafeConfig } from './config';
 
 /** Where each part of a started café is, and what it runs on: the last lines of its start. */
@@ -15,7 +16,7 @@ export function startBanner(
     config.eventStore.kind === 'sqlite' ? `sqlite (${config.eventStore.path})` : 'memory';
   return [
     `café open: ${config.httpAdapter}, ${store} store, ${config.queuePolicy} queue`,
-    `  customers  ${customer}order/`,
+    `  customers  ${customer}${ORDER_ROUTE}/`,
     `  baristas   ${barista}start/`,
     `  board      ${barista}`,
     `  station    ${barista}station`,

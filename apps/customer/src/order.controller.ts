@@ -34,6 +34,7 @@ import {
 import { GetOrderQueryDto, OrderIdParams } from './dto/get-order.dto';
 import { PlaceOrderDto } from './dto/place-order.dto';
 import { ApiOrder } from './order.api-docs';
+import { ORDER_ROUTE } from './order.route';
 import { FloodGuard } from './flood/flood.guard';
 import { idempotencyClaim, prefersRespondAsync } from './order-headers';
 
@@ -52,7 +53,7 @@ export class OrderController {
    * the request open, with no time limit, until it is ready. With `Prefer: respond-async` it
    * answers at once instead: 202 pointing at GET /orders/{id} (200 if the order is ready).
    */
-  @Post('order')
+  @Post(ORDER_ROUTE)
   @ApiOrder.place()
   @HttpCode(HttpStatus.OK)
   @UseGuards(FloodGuard)

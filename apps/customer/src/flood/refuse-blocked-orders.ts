@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { clientAddressOf, refuseEarly, type TrustedProxies } from '@cafe/http';
 import { CafeMetrics } from '@cafe/ordering';
+import { ORDER_ROUTE } from '../order.route';
 import { BLOCKED_MESSAGE, BlockedAddresses } from './blocked-addresses';
 
-/** The order route of `OrderController` (`@Post('order')`), with and without the slash. */
-const ORDER_PATHS = new Set(['/order', '/order/']);
+/** The order route of `OrderController`, with and without the slash. */
+const ORDER_PATHS = new Set([`/${ORDER_ROUTE}`, `/${ORDER_ROUTE}/`]);
 
 /**
  * Once the guard has blocked an address, its next orders are refused on node's server: a 429
