@@ -154,7 +154,11 @@ describe('docker/docker-compose.fleet.yml', () => {
     expect(eventStore).toMatch(/^postgres:\/\/cafe:.*@postgres:5432\/cafe$/);
     const redisUrl = env('REDIS_URL') as string;
     expect(redisUrl).toBe('redis://redis:6379');
-    const config = loadConfig({ REDIS_URL: redisUrl });
+    const config = loadConfig({
+      EVENT_STORE: eventStore.replace('${POSTGRES_PASSWORD:-cafe}', 'cafe'),
+      REDIS_URL: redisUrl,
+    });
+    expect(config.eventStore.kind).toBe('postgres');
     expect(config.flood.redis?.url).toBe(redisUrl);
     for (const name of ['postgres', 'redis']) {
       expect(service(compose, name).join('\n')).toMatch(/healthcheck:/);

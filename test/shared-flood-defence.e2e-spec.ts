@@ -11,6 +11,7 @@ import { captureLog } from './support/log-capture';
 import {
   describeWithRedis,
   dropKeys,
+  floodLimitsShared,
   REDIS_URL,
   testKeyPrefix,
   ThrowawayRedis,
@@ -31,12 +32,6 @@ async function floodOrders(cafe: TestCafe): Promise<{ placed: string[]; cancelle
     .filter((event) => event.type === 'OrderCancelled' && event.reason === 'flood')
     .map(({ orderId }) => orderId);
   return { placed, cancelled };
-}
-
-/** Whether the café's flood limits are shared right now, as its metrics say. */
-async function limitsShared(cafe: TestCafe): Promise<boolean> {
-  const metrics = (await cafe.barista('GET', '/metrics')).body as string;
-  return /^cafe_flood_limits_shared 1$/m.test(metrics);
 }
 
 /**
@@ -231,13 +226,16 @@ describeWithInstalled('redis-server')('a Redis that comes and goes', () => {
       ];
       const [a, b] = cafes;
       const outagesLogged = () => linesSaying('unreachable');
-      expect([await limitsShared(a), await limitsShared(b)]).toEqual([false, false]);
+      expect([await floodLimitsShared(a), await floodLimitsShared(b)]).toEqual([false, false]);
 
       await redis.start();
-      await eventually(async () => (await limitsShared(a)) && (await limitsShared(b)), 10_000);
+      await eventually(
+        async () => (await floodLimitsShared(a)) && (await floodLimitsShared(b)),
+        10_000,
+      );
 
       await redis.stop();
-      await eventually(async () => !(await limitsShared(a)) && !(await limitsShared(b)));
+      await eventually(async () => !(await floodLimitsShared(a)) && !(await floodLimitsShared(b)));
       // Each instance takes orders with its own limits: 4 from one address on each, not 4 in all.
       const asyncOrder = (cafe: TestCafe, localAddress: string) =>
         cafe.customer('POST', '/order/', { localAddress, headers: { prefer: 'respond-async' } });
@@ -254,7 +252,10 @@ describeWithInstalled('redis-server')('a Redis that comes and goes', () => {
       expect(linesSaying('shared again')).toBe(2);
 
       await redis.start();
-      await eventually(async () => (await limitsShared(a)) && (await limitsShared(b)), 10_000);
+      await eventually(
+        async () => (await floodLimitsShared(a)) && (await floodLimitsShared(b)),
+        10_000,
+      );
       expect(await statuses('127.0.9.9', a, b, a, b, a)).toEqual([202, 202, 202, 202, 429]);
       expect(outagesLogged()).toBe(4);
     },

@@ -1,7 +1,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { eventually, freePort } from './http-client';
+import { eventually, freePort, type HttpAnswer } from './http-client';
 import { installedPath } from './installed-tool';
 
 /** The Redis the tests share: REDIS_URL, or the local server. */
@@ -114,4 +114,12 @@ export class ThrowawayRedis {
     server.kill('SIGKILL');
     await exited;
   }
+}
+
+/** Whether a café's flood limits are shared right now, as its metrics say. */
+export async function floodLimitsShared(cafe: {
+  barista(method: string, path: string): Promise<HttpAnswer>;
+}): Promise<boolean> {
+  const metrics = (await cafe.barista('GET', '/metrics')).body as string;
+  return /^cafe_flood_limits_shared 1$/m.test(metrics);
 }
