@@ -174,7 +174,12 @@ describe.each(HTTP_ADAPTERS)('staff access to the barista app on %s', (adapter) 
       expect(open.warnings()).toHaveLength(1);
       expect(open.warnings()[0]).toContain('listens on 0.0.0.0 without BARISTA_TOKENS');
 
-      for (const env of [{ HOST: '127.0.0.1' }, { HOST: '0.0.0.0', ...TOKENS }, {}]) {
+      const quietSettings: Record<string, string>[] = [
+        { HOST: '127.0.0.1' },
+        { HOST: '0.0.0.0', ...TOKENS },
+        {},
+      ];
+      for (const env of quietSettings) {
         const quiet = await loggedCafe(env);
         await quiet.cafe.close();
         expect({ env, warnings: quiet.warnings() }).toEqual({ env, warnings: [] });
