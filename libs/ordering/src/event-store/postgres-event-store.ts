@@ -50,7 +50,7 @@ export const LISTENER_NAME = 'cafe-follower';
  * position. Appends go to the database first, in groups (the appends made while the previous
  * group is in flight share one transaction); only once committed do they enter this process's
  * views, in position order, with whatever other instances appended before them. LISTEN/NOTIFY
- * only wakes the follower: what it trusts is a read by position (docs/adr/0009).
+ * only wakes the follower: what it trusts is a read by position (docs/adr/0012).
  */
 export class PostgresEventStore extends InMemoryEventStore {
   override readonly sharedLog = true;

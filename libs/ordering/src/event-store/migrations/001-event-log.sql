@@ -14,7 +14,7 @@ CREATE TABLE cafe_events (
 
 -- One row: the newest position. Every append locks it until its transaction commits, so
 -- appends commit in position order and a reader never sees position n+1 before n
--- (docs/adr/0009).
+-- (docs/adr/0012).
 CREATE TABLE cafe_log_head (
   only_row boolean PRIMARY KEY DEFAULT true CHECK (only_row),
   position bigint  NOT NULL
@@ -66,7 +66,7 @@ BEGIN
     head := head + added;
   END LOOP;
   UPDATE cafe_log_head SET position = head;
-  -- Delivered at commit; only a wake-up: followers read by position (docs/adr/0009).
+  -- Delivered at commit; only a wake-up: followers read by position (docs/adr/0012).
   PERFORM pg_notify('cafe_events', head::text);
 END
 $$;
