@@ -30,11 +30,12 @@ import {
   regularsUnderFlood,
   type RegularsUnderFlood,
 } from './hot-path-scenarios';
+import { type Fleet, fleet } from './fleet-scenarios';
 import { serviceStdout } from './server-process';
 import { type Row, toMarkdown, toText } from './table';
 
 const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
-const SCENARIOS = [1, 2, 3, 4, 5, 6, 7] as const;
+const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
 
 interface Results {
   cycleCost: Partial<Record<Target, CycleCost>>;
@@ -44,6 +45,7 @@ interface Results {
   replay?: Replay;
   newConnections: Partial<Record<Target, NewConnectionCycles>>;
   underFlood: Partial<Record<HttpAdapterName, RegularsUnderFlood>>;
+  fleet: Partial<Record<HttpAdapterName, Fleet>>;
 }
 
 function envPair(text: string, previous: Record<string, string>): Record<string, string> {
@@ -79,7 +81,12 @@ function command(): Command {
       Number(process.env.BENCH_SCALE ?? 1),
     )
     .option('--platforms <list>', 'HTTP platforms to run', list(HTTP_ADAPTERS), [...HTTP_ADAPTERS])
-    .option('--scenarios <list>', 'scenarios to run (1-7)', list(SCENARIOS), [...SCENARIOS])
+    .option(
+      '--scenarios <list>',
+      'scenarios to run (1-8; 8 needs PostgreSQL at DATABASE_URL)',
+      list(SCENARIOS),
+      [...SCENARIOS],
+    )
     .option(
       '--held-waits <n>',
       'customers held at once in scenario 3 (needs a ulimit -n above it)',
@@ -300,6 +307,41 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
       target: 'regulars all 200',
     });
   }
+  const fleets = results.fleet;
+  if (Object.keys(fleets).length) {
+    for (const store of ['memory', 'sqlite', 'postgres'] as const) {
+      out.push({
+        metric: `8 one instance on ${store}: cycles/s, server CPU per cycle`,
+        values: perPlatform((p) => {
+          const c = fleets[p]?.stores[store];
+          return c ? `${c.cyclesPerSecond.toFixed(0)}/s, ${us(c.cpuUsPerCycle)}` : '-';
+        }),
+        target: store === 'postgres' ? '≥ 1,000/s' : '',
+      });
+    }
+    for (const instances of [1, 2, 3]) {
+      const size = (p: HttpAdapterName) => fleets[p]?.sizes.find((s) => s.instances === instances);
+      out.push({
+        metric: `8 fleet of ${instances} on PostgreSQL: cycles/s in all, CPU per cycle`,
+        values: perPlatform((p) => {
+          const f = size(p);
+          return f ? `${f.cyclesPerSecond.toFixed(0)}/s, ${us(f.cpuUsPerCycle)}` : '-';
+        }),
+        target: '',
+      });
+      out.push({
+        metric: `8 fleet of ${instances}: finish → 200 across instances p50/p99 at 200/s; PG commits per order; lost`,
+        values: perPlatform((p) => {
+          const f = size(p);
+          return f
+            ? `${msText(f.wakeP50Ms)} / ${msText(f.wakeP99Ms)} ${verdict(f.wakeP99Ms !== null && f.wakeP99Ms <= 50)}; ` +
+                `${f.transactionsPerOrder.toFixed(1)}; ${f.lost}`
+            : '-';
+        }),
+        target: 'p99 ≤ 50 ms; lost 0',
+      });
+    }
+  }
   if (results.replay) {
     const r = results.replay;
     out.push({
@@ -336,6 +378,7 @@ async function main(): Promise<void> {
     durable: {},
     newConnections: {},
     underFlood: {},
+    fleet: {},
   };
   if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, ['bare', ...platforms]);
   if (scenarios.has(6))
@@ -347,6 +390,7 @@ async function main(): Promise<void> {
     if (scenarios.has(4)) results.durable[platform] = await durableOrderCycles(context, platform);
     if (scenarios.has(7))
       results.underFlood[platform] = await regularsUnderFlood(context, platform);
+    if (scenarios.has(8)) results.fleet[platform] = await fleet(context, platform);
   }
   if (scenarios.has(5)) results.replay = await replayEvents(context);
 

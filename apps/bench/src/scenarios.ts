@@ -29,7 +29,7 @@ export interface BenchContext {
 export type Target = HttpAdapterName | 'bare';
 
 const WARM_UP_ORDERS = 200;
-const CYCLE_ROUNDS = 5;
+export const CYCLE_ROUNDS = 5;
 /** Socket teardown after the last answer still costs the server: let it happen inside the window. */
 export const SETTLE_MS = 300;
 const RUN_DEADLINE_MS = 300_000;
@@ -45,8 +45,9 @@ function burst(orders: number, baristas: number): Partial<SimulationOptions> {
   return { customers: orders, groupSizes: [all(orders)], baristas, brew: all(0) };
 }
 
-function simulate(
-  server: ServerProcess,
+/** Plays the story against a customer and a barista URL, by default one server's. */
+export function simulate(
+  server: Pick<ServerProcess, 'customerUrl' | 'baristaUrl'>,
   options: Partial<SimulationOptions>,
 ): Promise<SimulationReport> {
   return new Simulation({
@@ -109,7 +110,7 @@ export interface CycleCost {
 }
 
 /** Accumulates rounds of one burst against one server. */
-class CycleRounds {
+export class CycleRounds {
   private readonly rates: number[] = [];
   private readonly costs: number[] = [];
   private startedTwice = 0;
