@@ -17,6 +17,7 @@ import {
   BaristaModule,
 } from '../../barista/src/barista.module';
 import { CUSTOMER_API_DOCS, CustomerModule } from '../../customer/src/customer.module';
+import { floodCutOffAnswer } from '../../customer/src/flood/flood-cut-off.answer';
 import { FloodRedis } from '../../customer/src/flood/flood-redis';
 import { refuseBlockedOrders } from '../../customer/src/flood/refuse-blocked-orders';
 import type { CafeConfig } from './config';
@@ -69,7 +70,7 @@ export async function startCafe(
       logger,
       trustedProxies: config.flood.trustedProxies,
       requestTimeouts: config.requestTimeouts,
-      cutOffRetryAfterSeconds: config.flood.blockSeconds,
+      errorAnswers: [floodCutOffAnswer(config.flood.blockSeconds)],
     };
     // Connected here rather than in a provider, so that an unusable REDIS_URL is one line.
     const floodRedis = config.flood.redis

@@ -5,7 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { type ApiDocsInfo, setupApiDocs } from './api-docs';
 import type { TrustedProxies } from './client-address';
-import { HttpErrorFilter } from './http-error.filter';
+import { type ErrorAnswer, HttpErrorFilter } from './http-error.filter';
 import { readJsonBodies, type RequestWithBody } from './json-body';
 import { limitRequestPhase, type RequestTimeouts } from './request-phase';
 import { StrictValidationPipe } from './validation.pipe';
@@ -24,21 +24,14 @@ export interface HttpAppOptions {
   trustedProxies: TrustedProxies;
   /** How long a client may take to send its request (HEADERS_TIMEOUT_SECONDS, REQUEST_TIMEOUT_SECONDS). */
   requestTimeouts: RequestTimeouts;
-  /** Retry-After of a waiting order cancelled because its address was blocked (THROTTLE_BLOCK_SECONDS). */
-  cutOffRetryAfterSeconds?: number;
+  /** The app's features' own answers to their errors (the flood cut-off's 429). */
+  errorAnswers?: readonly ErrorAnswer[];
 }
 
 /** Creates one HTTP app on either platform with the rules both apps share. */
 export async function createHttpApp(
   module: DynamicModule,
-  {
-    adapter,
-    logger: log,
-    docs,
-    trustedProxies,
-    requestTimeouts,
-    cutOffRetryAfterSeconds,
-  }: HttpAppOptions,
+  { adapter, logger: log, docs, trustedProxies, requestTimeouts, errorAnswers }: HttpAppOptions,
 ): Promise<INestApplication> {
   const logger = nestLoggerFor(log);
   const app =
@@ -48,7 +41,7 @@ export async function createHttpApp(
   limitRequestPhase(app.getHttpServer(), requestTimeouts);
   readJsonBodies(app);
   app.useGlobalPipes(new StrictValidationPipe());
-  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), cutOffRetryAfterSeconds));
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), errorAnswers));
   setupApiDocs(app, docs);
   logRequests(app.getHttpServer(), log, trustedProxies);
   return app;

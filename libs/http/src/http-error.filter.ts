@@ -10,10 +10,10 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   DomainError,
+  EventStoreError,
   EventStoreUnavailable,
   IdempotencyKeyReused,
   OrderNotFound,
-  OrderWasCancelled,
   QueueEmpty,
   ServiceClosing,
 } from '@cafe/ordering';
@@ -23,19 +23,25 @@ import { Unauthorized } from './unauthorized.exception';
 /** Seconds a client should wait before retrying after a 503 at shutdown. */
 const RETRY_AFTER_CLOSING_SECONDS = 5;
 
-/** The one place where a rule's refusal becomes an HTTP status. */
-export function statusOf(error: DomainError): HttpStatus {
+/**
+ * How an app answers an error whose meaning belongs to one of its features (the flood defence's
+ * cut-off), so that this library keeps no feature's policy. The app hands its answers to
+ * `createHttpApp`; the filter tries them before its own mapping.
+ */
+export interface ErrorAnswer {
+  matches(error: unknown): boolean;
+  readonly status: HttpStatus;
+  /** Sent as Retry-After: every 429 and 503 says when to come back. */
+  readonly retryAfterSeconds?: number;
+}
+
+/** The one place where a rule's refusal, or the order log's, becomes an HTTP status. */
+export function statusOf(error: DomainError | EventStoreError): HttpStatus {
   if (error instanceof OrderNotFound || error instanceof QueueEmpty) return HttpStatus.NOT_FOUND;
   if (error instanceof ServiceClosing) return HttpStatus.SERVICE_UNAVAILABLE;
   if (error instanceof EventStoreUnavailable) return HttpStatus.SERVICE_UNAVAILABLE;
   if (error instanceof IdempotencyKeyReused) return HttpStatus.UNPROCESSABLE_ENTITY;
-  if (isCutOff(error)) return HttpStatus.TOO_MANY_REQUESTS;
   return HttpStatus.CONFLICT;
-}
-
-/** The order was accepted, then cancelled because its address was blocked as a flood. */
-function isCutOff(error: unknown): error is OrderWasCancelled {
-  return error instanceof OrderWasCancelled && error.reason === 'flood';
 }
 
 /** The body of every error answer; a class so that the API documents can show it. */
@@ -59,19 +65,21 @@ export class ErrorBody {
  */
 @Catch()
 export class HttpErrorFilter extends BaseExceptionFilter {
-  /** `cutOffRetryAfterSeconds`: how long an address cut off as a flood stays blocked. */
   constructor(
     applicationRef: HttpServer,
-    private readonly cutOffRetryAfterSeconds?: number,
+    private readonly appAnswers: readonly ErrorAnswer[] = [],
   ) {
     super(applicationRef);
   }
 
   override catch(error: unknown, host: ArgumentsHost): void {
-    const answer = this.toHttpException(error);
+    const appAnswer = this.appAnswers.find((candidate) => candidate.matches(error));
+    const answer = appAnswer
+      ? errorResponse(appAnswer.status, (error as Error).message)
+      : this.toHttpException(error);
     if (!answer) return super.catch(error, host);
     const response = host.switchToHttp().getResponse();
-    const retryAfter = this.retryAfterSeconds(error);
+    const retryAfter = appAnswer ? appAnswer.retryAfterSeconds : retryAfterSeconds(error);
     if (retryAfter !== undefined) {
       this.applicationRef?.setHeader(response, 'Retry-After', String(retryAfter));
     }
@@ -81,16 +89,10 @@ export class HttpErrorFilter extends BaseExceptionFilter {
     super.catch(answer, host);
   }
 
-  /** Every 429 and 503 says when to come back. */
-  private retryAfterSeconds(error: unknown): number | undefined {
-    if (error instanceof ServiceClosing) return RETRY_AFTER_CLOSING_SECONDS;
-    if (error instanceof TooManyRequests) return error.retryAfterSeconds;
-    if (isCutOff(error)) return this.cutOffRetryAfterSeconds;
-    return undefined;
-  }
-
   private toHttpException(error: unknown): HttpException | undefined {
-    if (error instanceof DomainError) return errorResponse(statusOf(error), error.message);
+    if (error instanceof DomainError || error instanceof EventStoreError) {
+      return errorResponse(statusOf(error), error.message);
+    }
     if (error instanceof HttpException) {
       const response = error.getResponse();
       const message =
@@ -103,6 +105,13 @@ export class HttpErrorFilter extends BaseExceptionFilter {
     if (status) return errorResponse(status, (error as Error).message);
     return undefined;
   }
+}
+
+/** Every 429 and 503 says when to come back. */
+function retryAfterSeconds(error: unknown): number | undefined {
+  if (error instanceof ServiceClosing) return RETRY_AFTER_CLOSING_SECONDS;
+  if (error instanceof TooManyRequests) return error.retryAfterSeconds;
+  return undefined;
 }
 
 function errorResponse(status: number, message: string | string[]): HttpException {

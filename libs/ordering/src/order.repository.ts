@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { AppendRefused, OrderInWrongState, OrderNotFound, QueueEmpty } from './domain/errors';
+import { OrderInWrongState, OrderNotFound, QueueEmpty } from './domain/errors';
+import { AppendRefused } from './event-store/event-store.errors';
 import { decide, evolve, type Order, type OrderCommand } from './domain/order';
 import { EventStore } from './event-store/event-store';
 import { CafeMetrics } from './metrics/cafe-metrics';

@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { AppendRefused } from '../domain/errors';
+import { AppendRefused } from '../event-store/event-store.errors';
 import { OrderRepository } from '../order.repository';
 import { QueuedByAddressProjection } from '../projections/queued-by-address.projection';
 import { CutOffAddressCommand } from './cut-off-address.command';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { WrongExpectedVersion } from '../domain/errors';
+import { WrongExpectedVersion } from './event-store.errors';
 import { OrderFinished, OrderPlaced, OrderStarted } from '../events';
 import type { EventStore, InlineProjection, StoredEvent } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { WrongExpectedVersion } from '../domain/errors';
+import { WrongExpectedVersion } from './event-store.errors';
 import type { OrderEvent } from '../events';
 import {
   type EventListener,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type Database from 'better-sqlite3';
-import { EventStoreUnavailable } from '../domain/errors';
+import { EventStoreUnavailable } from './event-store.errors';
 import { OrderPlaced, OrderStarted } from '../events';
 import { OrderStatusProjection } from '../projections/order-status.projection';
 import { QueueProjection } from '../projections/queue.projection';

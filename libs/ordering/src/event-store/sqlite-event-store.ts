@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { EventStoreUnavailable } from '../domain/errors';
+import { EventStoreUnavailable } from './event-store.errors';
 import type { OrderEvent } from '../events';
 import type { InlineProjection, StoredEvent } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';

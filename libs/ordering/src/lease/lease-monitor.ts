@@ -3,6 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { RequeueExpiredOrderCommand } from '../commands/requeue-expired-order.command';
 import { DomainError } from '../domain/errors';
 import { EventStore } from '../event-store/event-store';
+import { EventStoreError } from '../event-store/event-store.errors';
 import { QueueProjection } from '../projections/queue.projection';
 import { BrewLease } from './brew-lease';
 
@@ -63,8 +64,9 @@ export class LeaseMonitor implements OnModuleDestroy {
       this.commandBus.execute(new RequeueExpiredOrderCommand(orderId)).then(
         () => this.logger.warn(`order ${orderId} brewed over ${this.lease.ms} ms: back in front`),
         (error) => {
-          // Finished in the meantime, or the clock moved: the next arm() sorts it out.
-          if (!(error instanceof DomainError)) {
+          // Finished in the meantime, requeued by another instance, the log closing, or the clock
+          // moved: the next arm() sorts it out.
+          if (!(error instanceof DomainError || error instanceof EventStoreError)) {
             this.logger.error(`requeueing ${orderId} failed: ${String(error)}`);
           }
         },
