@@ -64,11 +64,3 @@ export class IdempotencyKeyReused extends DomainError {
     super(`this Idempotency-Key already placed order ${orderId} with a different request`);
   }
 }
-
-// Until postgres-event-store(.spec).ts import the store's errors from their own folder (those
-// files are being changed in parallel), they find them here; nothing else may.
-export {
-  EventStoreUnavailable,
-  IdempotencyKeyTaken,
-  WrongExpectedVersion,
-} from '../event-store/event-store.errors';

@@ -9,7 +9,11 @@ import {
   describeWithPostgres,
   type TestDatabase,
 } from '../../../../test/support/postgres-database';
-import { EventStoreUnavailable, IdempotencyKeyTaken, WrongExpectedVersion } from '../domain/errors';
+import {
+  EventStoreUnavailable,
+  IdempotencyKeyTaken,
+  WrongExpectedVersion,
+} from './event-store.errors';
 import { OrderPlaced, OrderStarted } from '../events';
 import type { StoredEvent } from './event-store';
 import { EventLogUnreachable, LISTENER_NAME, PostgresEventStore } from './postgres-event-store';

@@ -1,7 +1,11 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool, type PoolClient } from 'pg';
-import { EventStoreUnavailable, IdempotencyKeyTaken, WrongExpectedVersion } from '../domain/errors';
+import {
+  EventStoreUnavailable,
+  IdempotencyKeyTaken,
+  WrongExpectedVersion,
+} from './event-store.errors';
 import type { OrderEvent } from '../events';
 import type { InlineProjection, StoredEvent } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
