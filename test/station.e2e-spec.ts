@@ -91,6 +91,7 @@ describeInChromium.each(HTTP_ADAPTERS)('the barista pages in chromium on %s', (a
     expect(await text('#oldest-wait')).toMatch(/^\d+:\d\d$/);
 
     await page.locator('#take').click();
+    await page.locator('#in-hand li').first().waitFor();
     const [held] = await page
       .locator('#in-hand li')
       .evaluateAll((items) => items.map((item) => item.getAttribute('data-order-id')));
