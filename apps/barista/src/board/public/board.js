@@ -2,7 +2,7 @@
 'use strict';
 
 (() => {
-  const { live, ticket, duration } = window.staffSession;
+  const { live, ticket, duration, oncePerBurst } = window.staffSession;
   // Thousands of queued cards would not fit on a wall anyway; past this the column says "+ N more".
   const CARDS_SHOWN = 40;
 
@@ -97,15 +97,7 @@
       : '–';
   }
 
-  let scheduled = false;
-  function renderSoon() {
-    if (scheduled) return;
-    scheduled = true;
-    setTimeout(() => {
-      scheduled = false;
-      render();
-    }, 50);
-  }
+  const renderSoon = oncePerBurst(() => render(), 50);
 
   const time = (iso) => (iso === undefined ? undefined : Date.parse(iso));
 

@@ -153,9 +153,26 @@
     return minutes + ':' + String(seconds % 60).padStart(2, '0');
   }
 
+  /**
+   * `fn` once per burst: a rush brings hundreds of events a second, and a page redraws once
+   * `ms` after the first of them, not once per event.
+   */
+  function oncePerBurst(fn, ms) {
+    let scheduled = false;
+    return () => {
+      if (scheduled) return;
+      scheduled = true;
+      setTimeout(() => {
+        scheduled = false;
+        fn();
+      }, ms);
+    };
+  }
+
   window.staffSession = {
     ticket,
     duration,
+    oncePerBurst,
     request,
     live,
     SignInNeeded,

@@ -3,8 +3,17 @@
 'use strict';
 
 (() => {
-  const { request, live, SignInNeeded, onSignIn, signOut, hasToken, ticket, duration } =
-    window.staffSession;
+  const {
+    request,
+    live,
+    SignInNeeded,
+    onSignIn,
+    signOut,
+    hasToken,
+    ticket,
+    duration,
+    oncePerBurst,
+  } = window.staffSession;
   // Kept per browser tab, so a reload does not drop the orders a barista is brewing.
   const HAND_KEY = 'cafe.station.in-hand';
 
@@ -70,16 +79,7 @@
     }
   }
 
-  // A rush brings hundreds of events a second: count once per burst, not once per event.
-  let scheduled = false;
-  function tickSoon() {
-    if (scheduled) return;
-    scheduled = true;
-    setTimeout(() => {
-      scheduled = false;
-      tick();
-    }, 100);
-  }
+  const tickSoon = oncePerBurst(() => tick(), 100);
 
   /** The cards of the orders in hand; only when the hand changed. */
   function renderHand() {
