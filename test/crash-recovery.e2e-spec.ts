@@ -76,7 +76,7 @@ describe('kill -9 during a burst of appends, then restart', () => {
 
     let oldestQueued: string | undefined;
     for (let cycle = 0; cycle < CYCLES; cycle++) {
-      const server = await CafeProcess.start({
+      const server = await CafeProcess.startCafe({
         HTTP_ADAPTER: HTTP_ADAPTERS[cycle % HTTP_ADAPTERS.length],
         EVENT_STORE: `sqlite:${file}`,
       });

@@ -48,7 +48,7 @@ class Fleet {
   }
 
   async restart(slot: number): Promise<void> {
-    this.cafes[slot] = await CafeProcess.start(this.env);
+    this.cafes[slot] = await CafeProcess.startCafe(this.env);
   }
 
   async kill(slot: number): Promise<void> {

@@ -53,7 +53,7 @@ describe.each(HTTP_ADAPTERS)('shutdown on %s', (adapter) => {
   });
 
   it('on SIGINT drains for DRAIN_TIMEOUT_SECONDS, then answers the waiting customer 503 and exits, leaving no port open', async () => {
-    const cafe = await CafeProcess.start({ HTTP_ADAPTER: adapter, DRAIN_TIMEOUT_SECONDS: '1' });
+    const cafe = await CafeProcess.startCafe({ HTTP_ADAPTER: adapter, DRAIN_TIMEOUT_SECONDS: '1' });
     try {
       const { reply } = await order(cafe);
 
@@ -67,7 +67,10 @@ describe.each(HTTP_ADAPTERS)('shutdown on %s', (adapter) => {
   }, 30_000);
 
   it('on SIGTERM refuses new orders, lets the barista finish a brewing order for its customer, then exits', async () => {
-    const cafe = await CafeProcess.start({ HTTP_ADAPTER: adapter, DRAIN_TIMEOUT_SECONDS: '20' });
+    const cafe = await CafeProcess.startCafe({
+      HTTP_ADAPTER: adapter,
+      DRAIN_TIMEOUT_SECONDS: '20',
+    });
     try {
       const { reply } = await order(cafe);
       const started = await cafe.barista('GET', '/start/');
@@ -89,7 +92,10 @@ describe.each(HTTP_ADAPTERS)('shutdown on %s', (adapter) => {
   }, 40_000);
 
   it('exits at once on a second signal, without waiting for the drain', async () => {
-    const cafe = await CafeProcess.start({ HTTP_ADAPTER: adapter, DRAIN_TIMEOUT_SECONDS: '60' });
+    const cafe = await CafeProcess.startCafe({
+      HTTP_ADAPTER: adapter,
+      DRAIN_TIMEOUT_SECONDS: '60',
+    });
     try {
       await order(cafe);
       await startDrain(cafe, 'SIGTERM');

@@ -9,12 +9,12 @@
 import { Agent } from 'node:http';
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
 import { send } from '@cafe/simulation';
-import { CAFE_MAIN, ServerProcess } from './server-process';
+import { CAFE_MAIN, startServer } from './servers';
 
 const FLOOD_ADDRESS = '127.0.66.6';
 
 async function measure(adapter: HttpAdapterName, seconds: number, connections: number) {
-  const service = await ServerProcess.start(CAFE_MAIN, {
+  const service = await startServer(CAFE_MAIN, {
     HTTP_ADAPTER: adapter,
     THROTTLE_BURST_LIMIT: '1',
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import type { HttpAdapterName } from '@cafe/http';
-import type { SimulationOptions, SimulationReport } from '@cafe/simulation';
+import type { ServerProcess, SimulationOptions, SimulationReport } from '@cafe/simulation';
 import { cpuTimeMs } from './proc-stats';
 import {
   type BenchContext,
@@ -18,7 +18,6 @@ import {
   simulate,
   startWarm,
 } from './scenarios';
-import type { ServerProcess } from './server-process';
 
 /** The server the fleet scenario makes its databases on (DATABASE_URL, default the local one). */
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

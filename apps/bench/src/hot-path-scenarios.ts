@@ -12,6 +12,7 @@ import {
   DEFAULT_SOURCE_ADDRESS,
   distributionOf,
   percentile,
+  type ServerProcess,
   sourceAddress,
 } from '@cafe/simulation';
 import { baristas, type BaristaTally, type CustomerOutcome, customers } from './crowd';
@@ -24,7 +25,6 @@ import {
   startWarm,
   type Target,
 } from './scenarios';
-import type { ServerProcess } from './server-process';
 
 const FLOOD_PROCESS = join(__dirname, 'flood-process.js');
 const NEW_CONNECTION_ROUNDS = 5;

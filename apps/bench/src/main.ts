@@ -31,7 +31,7 @@ import {
   type RegularsUnderFlood,
 } from './hot-path-scenarios';
 import { type Fleet, fleet } from './fleet-scenarios';
-import { serviceStdout } from './server-process';
+import { serviceStdout } from './servers';
 import { type Row, toMarkdown, toText } from './table';
 
 const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');

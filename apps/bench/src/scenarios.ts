@@ -9,12 +9,14 @@ import type { HttpAdapterName } from '@cafe/http';
 import {
   DEFAULT_SOURCE_ADDRESS,
   MAX_SOURCE_ADDRESSES,
+  type ServerProcess,
+  ServerRefused,
   Simulation,
   type SimulationOptions,
   type SimulationReport,
 } from '@cafe/simulation';
 import { cpuTimeMs, rssBytes } from './proc-stats';
-import { BARE_SERVER, CAFE_MAIN, ServerProcess, ServerRefused, SIMULATOR } from './server-process';
+import { BARE_SERVER, CAFE_MAIN, SIMULATOR, startServer } from './servers';
 
 /** What every scenario shares: how much to scale sizes, and settings passed to the service. */
 export interface BenchContext {
@@ -76,7 +78,7 @@ export async function startWarm(
   target: Target,
   env: Record<string, string>,
 ): Promise<ServerProcess> {
-  const server = await ServerProcess.start(target === 'bare' ? BARE_SERVER : CAFE_MAIN, env);
+  const server = await startServer(target === 'bare' ? BARE_SERVER : CAFE_MAIN, env);
   try {
     await simulate(server, burst(WARM_UP_ORDERS, 10)); // JIT and lazy set-up out of the way
     return server;

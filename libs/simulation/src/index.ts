@@ -6,3 +6,4 @@ export * from './report';
 export * from './simulation';
 export * from './source-addresses';
 export * from './stats';
+export * from './server-process';
