@@ -42,6 +42,17 @@ export class OrderRepository {
     return after;
   }
 
+  /**
+   * On a log that claims itself (`startOldestQueued`), starts its oldest queued order, or
+   * refuses with QueueEmpty when it has none: no view is consulted, so no catch-up is needed.
+   */
+  async startOldestInLog(barista?: string): Promise<Order> {
+    const appendTimed = this.metrics.startAppendTimer();
+    const started = await this.store.startOldestQueued?.(Date.now(), barista).finally(appendTimed);
+    if (!started) throw new QueueEmpty();
+    return this.orders.get(started.stream) as Order;
+  }
+
   private async retryOnCaughtUp<T>(attempt: () => Promise<T>): Promise<T> {
     for (let tries = 1; ; tries++) {
       try {

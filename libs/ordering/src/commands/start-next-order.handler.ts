@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { QueueEmpty } from '../domain/errors';
 import type { Order } from '../domain/order';
+import { EventStore } from '../event-store/event-store';
 import { OrderRepository } from '../order.repository';
 import { QueuePolicy } from '../projections/queue-policy';
 import { StartNextOrderCommand } from './start-next-order.command';
@@ -10,11 +11,16 @@ export class StartNextOrderHandler implements ICommandHandler<StartNextOrderComm
   constructor(
     private readonly queue: QueuePolicy,
     private readonly orders: OrderRepository,
+    private readonly store: EventStore,
   ) {}
 
-  // Peek and append happen in one synchronous stretch, so two baristas never get the same order:
-  // in one process the store refuses nothing, across instances the log refuses the second start.
   execute({ barista }: StartNextOrderCommand): Promise<Order> {
+    // A shared log picks the oldest order itself (docs/adr/0012); the fair policy's round robin
+    // is decided on the views, and a start decided on a stale one is refused and decided again.
+    if (this.queue.oldestFirst && this.store.startOldestQueued) {
+      return this.orders.startOldestInLog(barista);
+    }
+    // Peek and append happen in one synchronous stretch, so two baristas never get the same order.
     return this.orders.decideOnLatest(() => {
       const orderId = this.queue.next();
       if (orderId === undefined) return Promise.reject(new QueueEmpty());

@@ -14,7 +14,7 @@ import {
   IdempotencyKeyTaken,
   WrongExpectedVersion,
 } from './event-store.errors';
-import { OrderPlaced, OrderStarted } from '../events';
+import { OrderFinished, OrderPlaced, OrderRequeued, OrderStarted } from '../events';
 import type { StoredEvent } from './event-store';
 import { EventLogUnreachable, LISTENER_NAME, PostgresEventStore } from './postgres-event-store';
 
@@ -129,6 +129,36 @@ describeWithPostgres()('the PostgreSQL event store shared by several instances',
       "SELECT count(*)::int AS n FROM cafe_events WHERE type = 'OrderPlaced'",
     );
     expect(rows[0].n).toBe(2);
+  });
+
+  it('claims in the database: 30 starts over three instances take 15 queued orders once each, oldest first', async () => {
+    const instances = await Promise.all([open(), open(), open()]);
+    for (let i = 0; i < 15; i++) await instances[i % 3].append(`o${i}`, [placed(`o${i}`)], 0);
+    // Not caught up on purpose: the claim reads the database's queue, not the views.
+    const claims = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => instances[i % 3].startOldestQueued(Date.now(), `b${i}`)),
+    );
+    const started = claims.filter((claim) => claim !== undefined);
+    expect(started).toHaveLength(15);
+    expect(started.map(({ event }) => event.type)).toEqual(Array(15).fill('OrderStarted'));
+    expect(
+      started
+        .sort((x, y) => x.position - y.position)
+        .map(({ stream, version }) => `${stream}@${version}`),
+    ).toEqual(Array.from({ length: 15 }, (_, i) => `o${i}@2`));
+  });
+
+  it('puts a requeued order back at its place in the database queue, and a finished one out of it', async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    for (const id of ['x', 'y', 'z']) await a.append(id, [placed(id)], 0);
+    expect((await b.startOldestQueued(Date.now()))?.stream).toBe('x');
+    expect((await a.startOldestQueued(Date.now()))?.stream).toBe('y');
+    await a.caughtUp(); // b's start of x
+    await a.append('x', [new OrderRequeued('x', Date.now())], 2);
+    await a.append('y', [new OrderFinished('y', Date.now())], 2);
+    expect((await b.startOldestQueued(Date.now()))?.stream).toBe('x');
+    expect((await b.startOldestQueued(Date.now()))?.stream).toBe('z');
+    expect(await a.startOldestQueued(Date.now())).toBeUndefined();
   });
 
   it('loses nothing when its LISTEN session is cut: it reconnects and reads what it missed', async () => {

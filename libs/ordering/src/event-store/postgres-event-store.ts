@@ -6,7 +6,7 @@ import {
   IdempotencyKeyTaken,
   WrongExpectedVersion,
 } from './event-store.errors';
-import type { OrderEvent } from '../events';
+import { type OrderEvent, OrderStarted } from '../events';
 import type { InlineProjection, StoredEvent } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 
@@ -20,18 +20,30 @@ export interface PostgresEventStoreOptions {
   reconnectMs?: number;
 }
 
-interface PendingAppend {
-  readonly stream: string;
-  readonly expectedVersion: number;
-  readonly events: readonly OrderEvent[];
+/** What a caller waits for: the stored events, none when a claim found the queue empty. */
+interface Settles {
   resolve(batch: readonly StoredEvent[]): void;
   reject(error: Error): void;
 }
 
+interface PendingAppend extends Settles {
+  readonly stream: string;
+  readonly expectedVersion: number;
+  readonly events: readonly OrderEvent[];
+}
+
+/** A start of whichever order is oldest in the queue, decided by `cafe_append` (migration 002). */
+interface PendingClaim extends Settles {
+  readonly claim: { readonly at: number; readonly barista?: string };
+}
+
+type Pending = PendingAppend | PendingClaim;
+
 interface AppendResult {
   first_position: string | null;
-  refused: 'version' | 'key' | null;
-  actual_version: number;
+  refused: 'version' | 'key' | 'empty' | null;
+  actual_version: number | null;
+  stream: string | null;
 }
 
 interface EventRow {
@@ -58,7 +70,7 @@ export const LISTENER_NAME = 'cafe-follower';
  */
 export class PostgresEventStore extends InMemoryEventStore {
   override readonly sharedLog = true;
-  private pending: PendingAppend[] = [];
+  private pending: Pending[] = [];
   private writing?: Promise<void>;
   /** Every change to the views runs on this chain, one at a time, in position order. */
   private following: Promise<void> = Promise.resolve();
@@ -114,8 +126,24 @@ export class PostgresEventStore extends InMemoryEventStore {
     if (seen !== expectedVersion) {
       return Promise.reject(new WrongExpectedVersion(stream, expectedVersion, seen));
     }
+    return this.enqueue((settles) => ({ stream, expectedVersion, events, ...settles }));
+  }
+
+  /**
+   * Starts the oldest queued order in the database, in the transaction of its append, so that
+   * instances never hand out one order twice nor out of placing order (docs/adr/0012).
+   * Resolves once committed and in the views, with nothing when the queue is empty.
+   */
+  override startOldestQueued(at: number, barista?: string): Promise<StoredEvent | undefined> {
+    if (this.closed) return Promise.reject(new EventStoreUnavailable('the café is closing'));
+    return this.enqueue((settles) => ({ claim: { at, barista }, ...settles })).then(
+      ([started]) => started,
+    );
+  }
+
+  private enqueue(pending: (settles: Settles) => Pending): Promise<readonly StoredEvent[]> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ stream, expectedVersion, events, resolve, reject });
+      this.pending.push(pending({ resolve, reject }));
       // The first append waits for the turn to end, so that the turn's appends share a commit.
       this.writing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.write());
     });
@@ -165,11 +193,11 @@ export class PostgresEventStore extends InMemoryEventStore {
     this.writing = undefined;
   }
 
-  private async writeGroup(group: readonly PendingAppend[]): Promise<void> {
+  private async writeGroup(group: readonly Pending[]): Promise<void> {
     let results: AppendResult[];
     try {
       ({ rows: results } = await this.pool.query<AppendResult>(
-        'SELECT first_position, refused, actual_version FROM cafe_append($1::jsonb)',
+        'SELECT first_position, refused, actual_version, stream FROM cafe_append($1::jsonb)',
         [JSON.stringify(group.map(toAppendRow))],
       ));
       this.reachable();
@@ -179,24 +207,20 @@ export class PostgresEventStore extends InMemoryEventStore {
       for (const append of group) append.reject(unavailable);
       return;
     }
-    const landed: { append: PendingAppend; batch: StoredEvent[] }[] = [];
-    results.forEach(({ first_position, refused, actual_version }, i) => {
+    const landed: { append: Pending; batch: StoredEvent[] }[] = [];
+    results.forEach((result, i) => {
       const append = group[i];
-      if (refused === 'version') {
+      if (result.refused === 'empty') {
+        append.resolve([]);
+      } else if (result.refused === 'version') {
+        const { stream, expectedVersion } = append as PendingAppend;
         append.reject(
-          new WrongExpectedVersion(append.stream, append.expectedVersion, actual_version),
+          new WrongExpectedVersion(stream, expectedVersion, Number(result.actual_version)),
         );
-      } else if (refused === 'key') {
-        append.reject(new IdempotencyKeyTaken(idempotencyKeyOf(append) as string));
+      } else if (result.refused === 'key') {
+        append.reject(new IdempotencyKeyTaken(idempotencyKeyOf(append as PendingAppend) as string));
       } else {
-        const first = Number(first_position);
-        const batch = append.events.map((event, n) => ({
-          position: first + n,
-          stream: append.stream,
-          version: append.expectedVersion + n + 1,
-          event,
-        }));
-        landed.push({ append, batch });
+        landed.push({ append, batch: storedBy(append, result) });
       }
     });
     if (landed.length === 0) return;
@@ -300,8 +324,29 @@ export class PostgresEventStore extends InMemoryEventStore {
   }
 }
 
-/** What `cafe_append` takes for one append. */
-function toAppendRow({ stream, expectedVersion, events }: PendingAppend) {
+/** The events an append or a claim stored, from `cafe_append`'s answer. */
+function storedBy(pending: Pending, { first_position, actual_version, stream }: AppendResult) {
+  const first = Number(first_position);
+  const version = Number(actual_version);
+  const events =
+    'claim' in pending
+      ? [new OrderStarted(stream as string, pending.claim.at, pending.claim.barista)]
+      : pending.events;
+  return events.map((event, n) => ({
+    position: first + n,
+    stream: stream as string,
+    version: version + n + 1,
+    event,
+  }));
+}
+
+/** What `cafe_append` takes for one append or claim. */
+function toAppendRow(pending: Pending) {
+  if ('claim' in pending) {
+    const { at, barista } = pending.claim;
+    return { claim: { type: 'OrderStarted', at, ...(barista === undefined ? {} : { barista }) } };
+  }
+  const { stream, expectedVersion, events } = pending;
   const key = idempotencyKeyOf({ events });
   const fingerprint = key === undefined ? undefined : placedBy(events)?.idempotency?.fingerprint;
   return {

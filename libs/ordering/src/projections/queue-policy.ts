@@ -7,6 +7,9 @@ export type QueuePolicyName = (typeof QUEUE_POLICIES)[number];
  * `GET /start/` takes its next order; `GET /orders/{id}` reports an order's place in it.
  */
 export abstract class QueuePolicy {
+  /** Whether the next order is simply the oldest queued one (fifo), which a shared log can pick itself. */
+  abstract readonly oldestFirst: boolean;
+
   /** The order a barista should take next, if any; left in place. */
   abstract next(): string | undefined;
 

@@ -22,6 +22,7 @@ interface Brewing {
  */
 @Injectable()
 export class QueueProjection extends QueuePolicy implements InlineProjection {
+  readonly oldestFirst = true;
   private readonly queue = new LinkedQueue<Placement>();
   private readonly brewing = new LinkedQueue<Brewing>();
 

@@ -13,6 +13,7 @@ import { QueuePolicy } from './queue-policy';
  */
 @Injectable()
 export class QueuedByAddressProjection extends QueuePolicy implements InlineProjection {
+  readonly oldestFirst = false;
   /** Address -> its queued orders (values: log positions of their placement). */
   private readonly turns = new LinkedQueue<LinkedQueue<number>>();
   /**
