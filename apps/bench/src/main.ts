@@ -13,6 +13,7 @@ import {
   type BenchContext,
   type CycleCost,
   durableOrderCycles,
+  floorOf,
   type DurableOrderCycles,
   heldWaits,
   type HeldWaits,
@@ -92,6 +93,11 @@ function command(): Command {
       'customers held at once in scenario 3 (needs a ulimit -n above it)',
       wholeNumber(1),
       10_000,
+    )
+    .option(
+      '--floor',
+      "scenario 6 also on a minimal Nest app per platform (the framework's floor)",
+      false,
     )
     .option(
       '--env <NAME=value>',
@@ -266,6 +272,21 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
       },
       target: CPU_TARGET_TEXT,
     });
+    const floors = platforms.filter((p) => fresh[floorOf(p)]);
+    if (floors.length) {
+      out.push({
+        metric: "6 the framework's floor (minimal Nest app), CPU per cycle, median (rounds)",
+        values: perPlatform((p) => {
+          const c = fresh[floorOf(p)];
+          if (!c) return '-';
+          const text = `${us(c.medianCpuUsPerCycle)} (${rounds(c)})`;
+          return freshBare
+            ? `${text} ${times(c.medianCpuUsPerCycle / freshBare.medianCpuUsPerCycle)}`
+            : text;
+        }),
+        target: '',
+      });
+    }
     out.push({
       metric: '6 new connections: answers; started twice, barista errors',
       values: {
@@ -381,8 +402,10 @@ async function main(): Promise<void> {
     fleet: {},
   };
   if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, ['bare', ...platforms]);
-  if (scenarios.has(6))
-    results.newConnections = await newConnectionCycles(context, ['bare', ...platforms]);
+  if (scenarios.has(6)) {
+    const floors = cli.floor ? platforms.map(floorOf) : [];
+    results.newConnections = await newConnectionCycles(context, ['bare', ...platforms, ...floors]);
+  }
   if (scenarios.has(3)) results.heldWaits.bare = await heldWaits(context, 'bare');
   for (const platform of platforms) {
     if (scenarios.has(2)) results.rushHour[platform] = await rushHour(context, platform);

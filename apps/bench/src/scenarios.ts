@@ -16,7 +16,7 @@ import {
   type SimulationReport,
 } from '@cafe/simulation';
 import { cpuTimeMs, rssBytes } from './proc-stats';
-import { BARE_SERVER, CAFE_MAIN, SIMULATOR, startServer } from './servers';
+import { BARE_SERVER, CAFE_MAIN, NEST_FLOOR_SERVER, SIMULATOR, startServer } from './servers';
 
 /** What every scenario shares: how much to scale sizes, and settings passed to the service. */
 export interface BenchContext {
@@ -28,7 +28,11 @@ export interface BenchContext {
   log(line: string): void;
 }
 
-export type Target = HttpAdapterName | 'bare';
+/** A minimal Nest app on one platform serving the bare server's protocol (nest-floor-server.ts). */
+export type FloorTarget = `nest-${HttpAdapterName}`;
+export type Target = HttpAdapterName | 'bare' | FloorTarget;
+
+export const floorOf = (platform: HttpAdapterName): FloorTarget => `nest-${platform}`;
 
 const WARM_UP_ORDERS = 200;
 export const CYCLE_ROUNDS = 5;
@@ -71,14 +75,18 @@ export function simulate(
 }
 
 export function serviceEnv(context: BenchContext, target: Target): Record<string, string> {
-  return target === 'bare' ? {} : { ...context.env, HTTP_ADAPTER: target };
+  if (target === 'bare') return {};
+  if (target.startsWith('nest-')) return { HTTP_ADAPTER: target.slice('nest-'.length) };
+  return { ...context.env, HTTP_ADAPTER: target };
 }
 
 export async function startWarm(
   target: Target,
   env: Record<string, string>,
 ): Promise<ServerProcess> {
-  const server = await startServer(target === 'bare' ? BARE_SERVER : CAFE_MAIN, env);
+  const script =
+    target === 'bare' ? BARE_SERVER : target.startsWith('nest-') ? NEST_FLOOR_SERVER : CAFE_MAIN;
+  const server = await startServer(script, env);
   try {
     await simulate(server, burst(WARM_UP_ORDERS, 10)); // JIT and lazy set-up out of the way
     return server;

@@ -4,6 +4,7 @@ import { SERVER_STDOUTS, ServerProcess, type ServerStdout } from '@cafe/simulati
 const DIST = join(__dirname, '..', '..', '..');
 export const CAFE_MAIN = join(DIST, 'apps', 'cafe', 'src', 'main.js');
 export const BARE_SERVER = join(DIST, 'apps', 'bench', 'src', 'bare-server.js');
+export const NEST_FLOOR_SERVER = join(DIST, 'apps', 'bench', 'src', 'nest-floor-server.js');
 export const SIMULATOR = join(DIST, 'apps', 'simulator', 'src', 'main.js');
 
 /**
@@ -21,7 +22,7 @@ export function serviceStdout(): ServerStdout {
   return known;
 }
 
-/** Starts `script` (CAFE_MAIN or BARE_SERVER) with its stdout where BENCH_SERVICE_STDOUT says. */
+/** Starts `script` (CAFE_MAIN, BARE_SERVER or NEST_FLOOR_SERVER) with its stdout where BENCH_SERVICE_STDOUT says. */
 export function startServer(script: string, env: Record<string, string>): Promise<ServerProcess> {
   return ServerProcess.start(script, env, serviceStdout());
 }
