@@ -4,7 +4,7 @@ import { SeededRandom, sourceAddress } from '@cafe/simulation';
 import { CafeProcess } from './support/cafe-process';
 import { describeWithInstalled } from './support/installed-tool';
 import { TestNginx } from './support/nginx';
-import { FLOOD_ADDRESS } from './support/crowd';
+import { FLOOD_ADDRESS } from '@cafe/simulation';
 import { call, eventually, type HttpAnswer } from './support/http-client';
 import {
   createTestDatabase,

@@ -1,6 +1,7 @@
 import { EventStore } from '@cafe/ordering';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
-import { burstFrom, countStatuses, FLOOD_ADDRESS, rushHour, startBaristas } from './support/crowd';
+import { baristas, countStatuses, customers, FLOOD_ADDRESS } from '@cafe/simulation';
+import { baristaUrl, orderUrl, rushHourAt, TEST_BARISTAS } from './support/crowd';
 import { expectFloodCutOff } from './support/flood-outcome';
 
 const ERROR_SHAPE = { statusCode: 429, error: 'Too Many Requests', message: expect.any(String) };
@@ -22,9 +23,13 @@ describe.each(HTTP_ADAPTERS)('flood defence on %s, default settings', (adapter) 
   afterEach(() => cafe.close());
 
   it('serves a group of 200 arriving at once from one address in full', async () => {
-    const baristas = startBaristas(cafe.cafe.baristaPort, 10);
-    const group = await burstFrom(cafe.cafe.customerPort, '127.0.55.5', 200);
-    await baristas.stop();
+    const staff = baristas(baristaUrl(cafe.cafe.baristaPort), 10, TEST_BARISTAS);
+    const group = await customers(
+      orderUrl(cafe.cafe.customerPort),
+      Array.from({ length: 200 }, () => '127.0.55.5'),
+      0,
+    );
+    expect((await staff.stop()).errors).toBe(0);
     expect(countStatuses(group)).toEqual({ 200: 200 });
   });
 
@@ -32,7 +37,7 @@ describe.each(HTTP_ADAPTERS)('flood defence on %s, default settings', (adapter) 
     ['a flood of 3,000 at once', false],
     ['the same flood forging a changing X-Forwarded-For', true],
   ])('cuts off %s; every regular is served', async (_, forge) => {
-    const outcome = await rushHour(portsOf(cafe), { count: 3000, forge });
+    const outcome = await rushHourAt(portsOf(cafe), { count: 3000, forge });
     expectFloodCutOff(outcome, [...(await cafe.cafe.core.get(EventStore).readAll())]);
   });
 
@@ -114,10 +119,10 @@ describe.each(HTTP_ADAPTERS)('flood defence on %s, default settings', (adapter) 
         for (let i = 0; i < 150; i++)
           backlog.push((await policyCafe.order({ localAddress: '127.0.77.7' })).reply);
         const regular = await policyCafe.order({ localAddress: '127.0.3.3' });
-        const baristas = startBaristas(policyCafe.cafe.baristaPort, 10);
+        const staff = baristas(baristaUrl(policyCafe.cafe.baristaPort), 10, TEST_BARISTAS);
         const answer = await regular.reply;
         await Promise.all(backlog);
-        await baristas.stop();
+        expect((await staff.stop()).errors).toBe(0);
         const starts = [...(await policyCafe.cafe.core.get(EventStore).readAll())]
           .filter(({ event }) => event.type === 'OrderStarted')
           .map(({ event }) => event.orderId);

@@ -1,6 +1,6 @@
 import { EventStore } from '@cafe/ordering';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
-import { rushHour } from './support/crowd';
+import { rushHourAt } from './support/crowd';
 import { expectFloodCutOff } from './support/flood-outcome';
 import { call, eventually } from './support/http-client';
 import { describeWithInstalled } from './support/installed-tool';
@@ -49,7 +49,7 @@ describeWithNginx.each(HTTP_ADAPTERS)('docker/nginx.conf in front of the café o
   });
 
   it('cuts off a flood of 3,000 with the same outcome as without nginx', async () => {
-    const outcome = await rushHour(ports(), { count: 3000, forge: true });
+    const outcome = await rushHourAt(ports(), { count: 3000, forge: true });
     expectFloodCutOff(outcome, [...(await cafe.cafe.core.get(EventStore).readAll())]);
   });
 });

@@ -4,7 +4,8 @@ import pino from 'pino';
 import { EventStore } from '@cafe/ordering';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
 import { MAIN } from './support/cafe-process';
-import { countStatuses, FLOOD_ADDRESS, orderFrom } from './support/crowd';
+import { countStatuses, customer, FLOOD_ADDRESS } from '@cafe/simulation';
+import { orderUrl } from './support/crowd';
 import { eventually, type HttpAnswer } from './support/http-client';
 import { describeWithInstalled } from './support/installed-tool';
 import { captureLog } from './support/log-capture';
@@ -79,7 +80,7 @@ describeWithRedis()('flood defence shared through Redis', () => {
 
       const flood = await Promise.all(
         Array.from({ length: 4 * BURST_LIMIT }, (_, i) =>
-          orderFrom([a, b][i % 2].cafe.customerPort, FLOOD_ADDRESS),
+          customer(orderUrl([a, b][i % 2].cafe.customerPort), { localAddress: FLOOD_ADDRESS }),
         ),
       );
 
@@ -109,7 +110,7 @@ describeWithRedis()('flood defence shared through Redis', () => {
       // Two hits on b and nine on a: the eleventh, on a, blocks the address.
       const onA = await Promise.all(
         Array.from({ length: BURST_LIMIT - 1 }, () =>
-          orderFrom(a.cafe.customerPort, FLOOD_ADDRESS),
+          customer(orderUrl(a.cafe.customerPort), { localAddress: FLOOD_ADDRESS }),
         ),
       );
       expect(countStatuses(onA)).toEqual({ 429: BURST_LIMIT - 1 });

@@ -1,29 +1,29 @@
 import type { StoredEvent } from '@cafe/ordering';
-import { countStatuses, FLOOD_ADDRESS, type Served } from './crowd';
+import { countStatuses, FLOOD_ADDRESS, type RushHourOutcome, type Served } from '@cafe/simulation';
 
 /**
  * The outcome the issue asks for, whoever stands in front of the service: every regular got
  * 200; the flood got 429s in the JSON error shape with Retry-After (200s only for orders a
- * barista had started before the cut-off); and no barista started a flood order after its
- * address was cut off. How long the regulars waited is the bench's to measure (apps/bench),
+ * barista had started before the cut-off), each answered; no barista started a flood order
+ * after its address was cut off, nor had an error. How long the regulars waited is the bench's to measure (apps/bench),
  * not a test's: a latency limit on a shared machine flakes.
  */
-export function expectFloodCutOff(
-  outcome: { regulars: Served[]; flood: Served[] },
-  log: readonly StoredEvent[],
-): void {
+export function expectFloodCutOff(outcome: RushHourOutcome, log: readonly StoredEvent[]): void {
   expect(countStatuses(outcome.regulars)).toEqual({ 200: 200 });
+  expect(outcome.baristas).toMatchObject({ startedTwice: 0, errors: 0 });
 
-  const flood = countStatuses(outcome.flood);
+  const { answers, unanswered } = outcome.flood;
+  expect(unanswered).toBe(0);
+  const flood = countStatuses(answers);
   expect(Object.keys(flood).filter((status) => status !== '200' && status !== '429')).toEqual([]);
-  expect(flood[429]).toBeGreaterThanOrEqual(outcome.flood.length - 300);
-  const refused = outcome.flood.find(({ status }) => status === 429) as Served;
-  expect(refused.answer.body).toEqual({
+  expect(flood[429]).toBeGreaterThanOrEqual(answers.length - 300);
+  const refused = answers.find(({ status }) => status === 429) as Served;
+  expect(refused.body).toEqual({
     statusCode: 429,
     error: 'Too Many Requests',
     message: expect.any(String),
   });
-  expect(Number(refused.answer.headers['retry-after'])).toBeGreaterThan(0);
+  expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
 
   const cutOff = log.find(
     ({ event }) => event.type === 'OrderCancelled' && event.reason === 'flood',

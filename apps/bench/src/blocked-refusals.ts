@@ -8,10 +8,8 @@
  */
 import { Agent } from 'node:http';
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
-import { send } from '@cafe/simulation';
+import { FLOOD_ADDRESS, send } from '@cafe/simulation';
 import { CAFE_MAIN, startServer } from './servers';
-
-const FLOOD_ADDRESS = '127.0.66.6';
 
 async function measure(adapter: HttpAdapterName, seconds: number, connections: number) {
   const service = await startServer(CAFE_MAIN, {

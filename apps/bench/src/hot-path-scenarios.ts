@@ -3,19 +3,22 @@
  * customer on a new connection from a fresh address, the service and the bare node:http server
  * alternated round by round in the same run, medians over the rounds.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpAdapterName } from '@cafe/http';
 import {
+  baristas,
+  type BaristaTally,
+  countStatuses,
+  customers,
   DEFAULT_SOURCE_ADDRESS,
   distributionOf,
+  type FloodOutcome,
   percentile,
+  rushHour,
   type ServerProcess,
   sourceAddress,
 } from '@cafe/simulation';
-import { baristas, type BaristaTally, type CustomerOutcome, customers } from './crowd';
 import { cpuTimeMs } from './proc-stats';
 import {
   type BenchContext,
@@ -40,12 +43,6 @@ const median = (values: readonly number[]) =>
 
 function addresses(first: number, count: number): string[] {
   return Array.from({ length: count }, (_, i) => sourceAddress(first + i));
-}
-
-function countStatuses(outcomes: readonly CustomerOutcome[]): Record<number, number> {
-  const counts: Record<number, number> = {};
-  for (const { status } of outcomes) counts[status] = (counts[status] ?? 0) + 1;
-  return counts;
 }
 
 const urlsOf = (server: ServerProcess) => ({
@@ -118,30 +115,11 @@ export async function newConnectionCycles(
   }
 }
 
-/** The flooding client in its own process, ready to send when `go()` is called. */
-async function readyFlood(orderUrl: URL, count: number) {
-  const child = spawn(process.execPath, [FLOOD_PROCESS, orderUrl.href, String(count)], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let stdout = '';
-  child.stdout?.setEncoding('utf8');
-  const ready = new Promise<void>((resolve) =>
-    child.stdout?.on('data', (chunk: string) => {
-      stdout += chunk;
-      if (stdout.startsWith('ready\n')) resolve();
-    }),
-  );
-  const exited = once(child, 'exit');
-  await Promise.race([ready, exited]);
-  return {
-    go: () => child.stdin?.write('go\n'),
-    /** Stops it if some of its orders are still open; how its orders were answered. */
-    async end(): Promise<Record<number, number>> {
-      if (child.exitCode === null) child.kill('SIGTERM');
-      await exited;
-      return JSON.parse(stdout.slice('ready\n'.length)) as Record<number, number>;
-    },
-  };
+/** How the flood's orders were answered, by status; -1 for those still open when it was stopped. */
+function floodStatuses({ answers, unanswered }: FloodOutcome): Record<number, number> {
+  const statuses = countStatuses(answers);
+  if (unanswered > 0) statuses[-1] = unanswered;
+  return statuses;
 }
 
 export interface FloodRound {
@@ -164,11 +142,11 @@ export interface RegularsUnderFlood {
 }
 
 /**
- * 7. Regulars under a flood: `regulars` customers, each from a fresh address, spread over 1 s,
- * 10 baristas brewing 30-60 ms; 100 ms in, one address sends `flood` orders at once from a
- * process of its own. The same hour against the bare server refusing that address as each
+ * 7. Regulars under a flood, the rush hour of the tests (see rushHour): `regulars` customers,
+ * each from a fresh address, spread over 1 s, 10 baristas brewing 30-60 ms; 100 ms in, one
+ * address sends `flood` orders at once from a process of its own. The same hour against the bare server refusing that address as each
  * connection is accepted, the two taking turns (which goes first alternates) for FLOOD_ROUNDS.
- * The flood always comes from DEFAULT_SOURCE_ADDRESS (see flood-process.ts), so each round
+ * The flood always comes from DEFAULT_SOURCE_ADDRESS (unbound, see FloodOptions), so each round
  * has a service of its own, started and warmed anew, to which that address is new.
  */
 export async function regularsUnderFlood(
@@ -180,20 +158,17 @@ export async function regularsUnderFlood(
   const bare = await startWarm('bare', { REFUSED_ADDRESSES: DEFAULT_SOURCE_ADDRESS });
   try {
     const hour = async (server: ServerProcess, first: number) => {
-      const { order, barista } = urlsOf(server);
-      const flood = await readyFlood(order, floodCount);
-      const staff = baristas(barista, 10, { brewMs: { min: 30, max: 60 }, idleMs: 1 });
-      const arriving = customers(order, addresses(first, regularCount), 1000);
-      await sleep(100);
-      flood.go();
-      const regulars = await arriving;
-      await staff.stop();
-      const floodStatuses = await flood.end();
+      const { regulars, flood } = await rushHour(urlsOf(server), {
+        regulars: addresses(first, regularCount),
+        idleMs: 1,
+        // Stopped once the regulars are answered: what they waited is all that is measured.
+        flood: { script: FLOOD_PROCESS, count: floodCount, graceMs: 0 },
+      });
       await sleep(SETTLE_MS);
       return {
         regulars,
         waits: distributionOf(regulars.map(({ waitMs }) => waitMs)),
-        floodStatuses,
+        floodStatuses: floodStatuses(flood),
       };
     };
     const rounds: FloodRound[] = [];
