@@ -75,6 +75,8 @@ export class PostgresEventStore extends InMemoryEventStore {
   /** Every change to the views runs on this chain, one at a time, in position order. */
   private following: Promise<void> = Promise.resolve();
   private nextRead?: Promise<void>;
+  /** The newest position this instance's own appends reached in the database. */
+  private ownHead = 0;
   private listener?: Client;
   private lost?: Error;
   private closed = false;
@@ -224,6 +226,8 @@ export class PostgresEventStore extends InMemoryEventStore {
       }
     });
     if (landed.length === 0) return;
+    const last = landed[landed.length - 1].batch;
+    this.ownHead = last[last.length - 1].position;
     try {
       await this.follow(() => this.recordOwn(landed.map(({ batch }) => batch)));
     } catch (error) {
@@ -292,7 +296,12 @@ export class PostgresEventStore extends InMemoryEventStore {
       connectionTimeoutMillis: 5000,
       application_name: LISTENER_NAME,
     });
-    listener.on('notification', () => void this.caughtUp().catch(() => undefined));
+    listener.on('notification', ({ payload }) => {
+      // A commit at or below our own newest one needs no read: recordOwn reads any gap below
+      // its group itself. Only other instances' later commits do.
+      if (Number(payload) <= Math.max(this.position, this.ownHead)) return;
+      void this.caughtUp().catch(() => undefined);
+    });
     listener.on('error', (error) => this.unreachable(error));
     listener.on('end', () => {
       if (this.listener !== listener || this.closed) return;
