@@ -106,6 +106,21 @@ describeWithPostgres().each(HTTP_ADAPTERS)('three cafés on one PostgreSQL log (
     expect(order.body).toMatchObject({ order_id: body.order_id, status: 'brewing' });
   });
 
+  it('finds an order on every café right after another café placed it, and still answers 404 for an unknown one', async () => {
+    cafes = await start();
+    for (let i = 0; i < 5; i++) {
+      const { body } = await place(cafes[i % 3]);
+      const elsewhere = await Promise.all(
+        [1, 2].map((n) => cafes[(i + n) % 3].customer('GET', `/orders/${body.order_id}`)),
+      );
+      for (const answer of elsewhere) {
+        expect(answer).toMatchObject({ status: 200, body: { order_id: body.order_id } });
+      }
+    }
+    const unknown = await cafes[0].customer('GET', '/orders/7d0a7c35-3c36-4a52-9a8f-9d1c2f4f0e11');
+    expect(unknown.status).toBe(404);
+  });
+
   it('requeues an expired brew once, however many cafés notice', async () => {
     cafes = await start({ BREW_LEASE_SECONDS: '0.2' });
     const { body } = await place(cafes[0]);
