@@ -14,6 +14,7 @@ import {
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   CancelOrderCommand,
+  type Departure as CustomerDeparture,
   GetOrderQuery,
   OrderInWrongState,
   OrderWasCancelled,
@@ -60,7 +61,7 @@ export class OrderController {
   async placeOrder(
     @Body() body: PlaceOrderDto,
     @NodeRequest(ClientAddressPipe) clientAddress: string,
-    @Departure() departure: AbortSignal,
+    @Departure() departure: CustomerDeparture,
     @SentBody() sentBody: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Headers('prefer') prefer: string | undefined,
@@ -82,7 +83,7 @@ export class OrderController {
   async getOrder(
     @Param() { id }: OrderIdParams,
     @Query() { wait }: GetOrderQueryDto,
-    @Departure() departure: AbortSignal,
+    @Departure() departure: CustomerDeparture,
   ): Promise<OrderStatusResponse> {
     const view = await this.queryBus.execute(new GetOrderQuery(id));
     const { status } = view.order;
@@ -108,9 +109,8 @@ export class OrderController {
   }
 
   /** Nobody will collect the drink: take it off the queue unless a barista already started it. */
-  private cancelOnDeparture(orderId: string, departure: AbortSignal): void {
-    if (departure.aborted) this.customerLeft(orderId);
-    else departure.addEventListener('abort', () => this.customerLeft(orderId), { once: true });
+  private cancelOnDeparture(orderId: string, departure: CustomerDeparture): void {
+    departure.onLeave(() => this.customerLeft(orderId));
   }
 
   private customerLeft(orderId: string): void {

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { Departure as CustomerDeparture } from '@cafe/ordering';
 import { resolveClientAddress, type TrustedProxies } from './client-address';
 
 /**
@@ -16,18 +17,40 @@ function nodeResponse(context: ExecutionContext): ServerResponse {
   return response.raw ?? response;
 }
 
+/** The listeners waiting for each response's end; `ENDED` once it came. */
+const exchangeEnds = new WeakMap<ServerResponse, (() => void)[] | typeof ENDED>();
+const ENDED = Symbol('ended');
+
 /**
- * An AbortSignal that aborts when the client goes away before its response was sent, so a
- * long wait can notice a customer who left.
+ * Calls `listener` once the exchange is over: the response was sent, or the client left (at
+ * once if that already happened here). All of a response's listeners share one `close`
+ * listener: the request log, the flood guard and a held order each had one of their own,
+ * with the `once` wrapper and state node makes for each, kept for as long as the order waits.
  */
-export const Departure = createParamDecorator((_: unknown, context: ExecutionContext) => {
-  const response = nodeResponse(context);
-  const departure = new AbortController();
-  response.once('close', () => {
-    if (!response.writableFinished) departure.abort();
+export function onResponseEnd(response: ServerResponse, listener: () => void): void {
+  const listeners = exchangeEnds.get(response);
+  if (listeners === ENDED) return listener();
+  if (listeners) return void listeners.push(listener);
+  const first = [listener];
+  exchangeEnds.set(response, first);
+  response.on('close', () => {
+    exchangeEnds.set(response, ENDED);
+    for (const each of first) each();
   });
-  return departure.signal;
-});
+}
+
+/** The customer's `Departure` (see WaitingCustomers): they left before their response was sent. */
+export const Departure = createParamDecorator(
+  (_: unknown, context: ExecutionContext): CustomerDeparture => {
+    const response = nodeResponse(context);
+    return {
+      onLeave: (listener) =>
+        onResponseEnd(response, () => {
+          if (!response.writableFinished) listener();
+        }),
+    };
+  },
+);
 
 const clientAddresses = new WeakMap<IncomingMessage, string>();
 
@@ -89,7 +112,7 @@ export const SentBody = createParamDecorator(
   (_: unknown, context: ExecutionContext): unknown => context.switchToHttp().getRequest().body,
 );
 
-/** Calls `listener` once when the exchange is over: the response was sent, or the client left. */
+/** `onResponseEnd` for the exchange a guard or an interceptor sees. */
 export function onExchangeEnd(context: ExecutionContext, listener: () => void): void {
-  nodeResponse(context).once('close', listener);
+  onResponseEnd(nodeResponse(context), listener);
 }

@@ -4,7 +4,7 @@ import type { LoggerService } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { TrustedProxies } from './client-address';
-import { clientAddressOf } from './request-context';
+import { clientAddressOf, onResponseEnd } from './request-context';
 
 /**
  * One JSON line per request, written when it ends: request id, method, path, status, duration
@@ -28,7 +28,7 @@ export function logRequests(server: Server, logger: Logger, trusted: TrustedProx
         client_address: clientAddressOf(request, trusted),
       },
     };
-    response.once('close', () =>
+    onResponseEnd(response, () =>
       logger.info(
         {
           ...line,

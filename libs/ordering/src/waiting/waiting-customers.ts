@@ -10,6 +10,16 @@ interface Waiter {
 }
 
 /**
+ * The customer's side of a held request. `onLeave` calls its listener once if the customer goes
+ * away before their answer was sent, at once if they already have. A plain callback, not an
+ * AbortSignal: each held request would keep an AbortController, its EventTarget and a listener
+ * record for as long as it waits (docs/benchmarks.md, held waits).
+ */
+export interface Departure {
+  onLeave(listener: () => void): void;
+}
+
+/**
  * Customers holding a request open until their order is ready. Not domain state: a registry of
  * pending replies, released by OrderFinished (or refused by OrderCancelled). A wait holds no
  * timer and polls nothing: it is one promise per customer.
@@ -46,49 +56,42 @@ export class WaitingCustomers {
 
   /**
    * Resolves with the order once it is ready (at once if it already is); rejects if it is or
-   * gets cancelled. When `departure` aborts first, the wait is forgotten and never settles.
+   * gets cancelled. When the customer leaves first, the wait is forgotten and never settles.
    */
-  waitUntilReady(orderId: string, departure?: AbortSignal): Promise<Order> {
-    if (this.closedWith) return Promise.reject(this.closedWith);
-    const order = this.orders.get(orderId);
-    if (!order) return Promise.reject(new OrderNotFound(orderId));
-    if (order.status === 'ready') return Promise.resolve(order);
-    if (order.status === 'cancelled') {
-      return Promise.reject(new OrderWasCancelled(orderId, order.cancelReason ?? 'customer_left'));
-    }
-    return new Promise<Order>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      let forOrder = this.waiters.get(orderId);
-      if (!forOrder) this.waiters.set(orderId, (forOrder = new Set()));
-      forOrder.add(waiter);
-      this.waiting++;
-      departure?.addEventListener('abort', () => this.forget(orderId, waiter), { once: true });
-    });
+  waitUntilReady(orderId: string, departure?: Departure): Promise<Order> {
+    return (
+      this.settledNow(orderId) ??
+      new Promise<Order>((resolve, reject) => {
+        const forget = this.hold(orderId, { resolve, reject });
+        departure?.onLeave(forget);
+      })
+    );
   }
 
   /**
-   * Resolves once the order is ready or cancelled, after `ms`, or when `departure` aborts,
+   * Resolves once the order is ready or cancelled, after `ms`, or when the customer leaves,
    * whichever comes first: a bounded wait for clients that poll. One timer, no polling loop.
    * Rejects only when the order does not exist or the service is closing.
    */
-  async waitAtMost(orderId: string, ms: number, departure: AbortSignal): Promise<void> {
-    if (departure.aborted) return;
-    const stop = new AbortController();
-    const stopWaiting = () => stop.abort();
-    const timer = setTimeout(stopWaiting, ms);
-    departure.addEventListener('abort', stopWaiting, { once: true });
-    const stopped = new Promise<void>((resolve) =>
-      stop.signal.addEventListener('abort', () => resolve(), { once: true }),
-    );
-    try {
-      await Promise.race([this.waitUntilReady(orderId, stop.signal), stopped]);
-    } catch (error) {
-      if (!(error instanceof OrderWasCancelled)) throw error;
-    } finally {
-      clearTimeout(timer);
-      departure.removeEventListener('abort', stopWaiting);
-      stopWaiting(); // forgets the waiter if the time ran out first
+  async waitAtMost(orderId: string, ms: number, departure: Departure): Promise<void> {
+    const settled = this.settledNow(orderId);
+    if (settled) {
+      await settled.catch(passCancelled);
+      return;
     }
+    await new Promise<void>((resolve, reject) => {
+      const end = () => {
+        clearTimeout(timer);
+        forget();
+        resolve();
+      };
+      const forget = this.hold(orderId, {
+        resolve: end,
+        reject: (error) => (error instanceof OrderWasCancelled ? end() : reject(error)),
+      });
+      const timer = setTimeout(end, ms);
+      departure.onLeave(end);
+    });
   }
 
   /** Refuses every current and future wait with `error`: the service is going away. */
@@ -107,10 +110,36 @@ export class WaitingCustomers {
     for (const waiter of forOrder) release(waiter);
   }
 
+  /** Undefined when the order is still to be made: the caller holds a waiter for it. */
+  private settledNow(orderId: string): Promise<Order> | undefined {
+    if (this.closedWith) return Promise.reject(this.closedWith);
+    const order = this.orders.get(orderId);
+    if (!order) return Promise.reject(new OrderNotFound(orderId));
+    if (order.status === 'ready') return Promise.resolve(order);
+    if (order.status === 'cancelled') {
+      return Promise.reject(new OrderWasCancelled(orderId, order.cancelReason ?? 'customer_left'));
+    }
+    return undefined;
+  }
+
+  /** Registers `waiter` for the order; the function returned forgets it (nothing once settled). */
+  private hold(orderId: string, waiter: Waiter): () => void {
+    let forOrder = this.waiters.get(orderId);
+    if (!forOrder) this.waiters.set(orderId, (forOrder = new Set()));
+    forOrder.add(waiter);
+    this.waiting++;
+    return () => this.forget(orderId, waiter);
+  }
+
   private forget(orderId: string, waiter: Waiter): void {
     const forOrder = this.waiters.get(orderId);
     if (!forOrder?.delete(waiter)) return;
     this.waiting--;
     if (forOrder.size === 0) this.waiters.delete(orderId);
   }
+}
+
+/** A bounded wait ends the same whether the order was made or cancelled. */
+function passCancelled(error: unknown): void {
+  if (!(error instanceof OrderWasCancelled)) throw error;
 }
