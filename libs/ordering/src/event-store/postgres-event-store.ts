@@ -53,6 +53,12 @@ interface EventRow {
   data: OrderEvent;
 }
 
+/** What `cafe_append` NOTIFYs at commit: the log's head, with the group's events when they fit. */
+interface Notification {
+  head: number;
+  events?: { position: number; stream: string; version: number; data: OrderEvent }[];
+}
+
 const MIGRATIONS = join(__dirname, 'migrations');
 /** Events read per query while catching up. */
 const CATCH_UP_PAGE = 1000;
@@ -272,15 +278,41 @@ export class PostgresEventStore extends InMemoryEventStore {
         version,
         event: data,
       }));
-      for (const stored of batch) {
-        if (stored.position !== this.position + 1) {
-          throw new Error(`event ${stored.position} follows ${this.position}: the log has a gap`);
-        }
-        this.record(stored);
-      }
-      this.notify(batch);
+      this.take(batch);
       if (rows.length < CATCH_UP_PAGE) return;
     }
+  }
+
+  /** Records a run of events that starts right after the views' position, and tells the listeners. */
+  private take(batch: readonly StoredEvent[]): void {
+    for (const stored of batch) {
+      if (stored.position !== this.position + 1) {
+        throw new Error(`event ${stored.position} follows ${this.position}: the log has a gap`);
+      }
+      this.record(stored);
+    }
+    this.notify(batch);
+  }
+
+  /**
+   * Another instance committed up to `head`: its events, when the notification carries them
+   * and they continue the views, go in as they are; anything else is read by position.
+   */
+  private takeNotified({ head, events }: Notification): Promise<void> {
+    return this.follow(async () => {
+      const fresh = events?.filter(({ position }) => position > this.position) ?? [];
+      if (fresh[0]?.position === this.position + 1) {
+        this.take(
+          fresh.map(({ position, stream, version, data }) => ({
+            position,
+            stream,
+            version,
+            event: data,
+          })),
+        );
+      }
+      if (this.position < head) await this.readNew();
+    });
   }
 
   private follow(step: () => Promise<void>): Promise<void> {
@@ -297,10 +329,11 @@ export class PostgresEventStore extends InMemoryEventStore {
       application_name: LISTENER_NAME,
     });
     listener.on('notification', ({ payload }) => {
-      // A commit at or below our own newest one needs no read: recordOwn reads any gap below
+      const notified = parseNotification(payload);
+      // A commit at or below our own newest one needs nothing: recordOwn reads any gap below
       // its group itself. Only other instances' later commits do.
-      if (Number(payload) <= Math.max(this.position, this.ownHead)) return;
-      void this.caughtUp().catch(() => undefined);
+      if (notified.head <= Math.max(this.position, this.ownHead)) return;
+      void this.takeNotified(notified).catch(() => undefined);
     });
     listener.on('error', (error) => this.unreachable(error));
     listener.on('end', () => {
@@ -347,6 +380,16 @@ function storedBy(pending: Pending, { first_position, actual_version, stream }: 
     version: version + n + 1,
     event,
   }));
+}
+
+/** A payload that is not a notification of ours (or an older schema's bare head) only wakes a read. */
+function parseNotification(payload: string | undefined): Notification {
+  try {
+    const parsed = JSON.parse(payload ?? '') as Notification | number;
+    return typeof parsed === 'number' ? { head: parsed } : parsed;
+  } catch {
+    return { head: Infinity };
+  }
 }
 
 /** What `cafe_append` takes for one append or claim. */

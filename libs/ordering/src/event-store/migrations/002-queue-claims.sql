@@ -15,8 +15,12 @@ INSERT INTO cafe_queue (stream, placed_position)
          ORDER BY latest.version DESC LIMIT 1) IN ('OrderPlaced', 'OrderRequeued');
 
 -- As in 001, plus: an item may be a claim, {claim: {type: 'OrderStarted', at, barista?}},
--- which starts the oldest queued order (refused 'empty' when none is), and every landed
--- append keeps cafe_queue up to date. Each row says which stream its append went to.
+-- which starts the oldest queued order (refused 'empty' when none is), every landed append
+-- keeps cafe_queue up to date, and each row says which stream its append went to. The NOTIFY
+-- sent at commit carries the group's events, {"head": n, "events": [{position, stream,
+-- version, data}, ...]}, so that a follower already at the group's first position takes them
+-- in without a read; a payload past PostgreSQL's 8000-byte limit carries the head alone, and
+-- followers read by position as before (docs/adr/0012).
 DROP FUNCTION cafe_append(jsonb);
 CREATE FUNCTION cafe_append(appends jsonb)
 RETURNS TABLE (first_position bigint, refused text, actual_version integer, stream text)
@@ -26,6 +30,8 @@ DECLARE
   item jsonb;
   actual integer;
   added integer;
+  landed jsonb := '[]';
+  payload text;
 BEGIN
   SELECT h.position INTO head FROM cafe_log_head h FOR UPDATE;
   FOR item IN SELECT value FROM jsonb_array_elements(appends) LOOP
@@ -60,6 +66,10 @@ BEGIN
       SELECT head + e.n, cafe_append.stream, actual + e.n, e.value->>'type', (e.value->>'at')::bigint, e.value
       FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS e(value, n);
     GET DIAGNOSTICS added = ROW_COUNT;
+    landed := landed || (
+      SELECT jsonb_agg(jsonb_build_object('position', head + e.n, 'stream', stream,
+                                          'version', actual + e.n, 'data', e.value) ORDER BY e.n)
+      FROM jsonb_array_elements(item->'events') WITH ORDINALITY AS e(value, n));
     IF item->'events'->-1->>'type' IN ('OrderPlaced', 'OrderRequeued') THEN
       INSERT INTO cafe_queue (stream, placed_position)
         SELECT cafe_append.stream, e.position FROM cafe_events e
@@ -71,7 +81,12 @@ BEGIN
     head := head + added;
   END LOOP;
   UPDATE cafe_log_head SET position = head;
-  -- Delivered at commit; only a wake-up: followers read by position (docs/adr/0012).
-  PERFORM pg_notify('cafe_events', head::text);
+  payload := jsonb_build_object('head', head, 'events', landed)::text;
+  IF octet_length(payload) > 7900 THEN
+    payload := jsonb_build_object('head', head)::text;
+  END IF;
+  -- Delivered at commit; a wake-up and a shortcut, never the truth: followers that miss it or
+  -- cannot use it read by position (docs/adr/0012).
+  PERFORM pg_notify('cafe_events', payload);
 END
 $$;
