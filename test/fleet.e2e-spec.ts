@@ -2,12 +2,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { SeededRandom, sourceAddress } from '@cafe/simulation';
 import { CafeProcess } from './support/cafe-process';
+import { TcpProxy } from './support/tcp-proxy';
 import { describeWithInstalled } from './support/installed-tool';
 import { TestNginx } from './support/nginx';
 import { FLOOD_ADDRESS } from '@cafe/simulation';
 import { call, eventually, type HttpAnswer } from './support/http-client';
 import {
   createTestDatabase,
+  DATABASE_URL,
   describeWithPostgres,
   type TestDatabase,
 } from './support/postgres-database';
@@ -47,8 +49,9 @@ class Fleet {
     return this.cafes as CafeProcess[];
   }
 
-  async restart(slot: number): Promise<void> {
-    this.cafes[slot] = await CafeProcess.startCafe(this.env);
+  /** Starts a café in `slot`, with `env` over the fleet's. */
+  async restart(slot: number, env: Record<string, string> = {}): Promise<void> {
+    this.cafes[slot] = await CafeProcess.startCafe({ ...this.env, ...env });
   }
 
   async kill(slot: number): Promise<void> {
@@ -297,6 +300,46 @@ describeWithPostgres()('a fleet of three cafés on PostgreSQL and Redis', () => 
       expect(placed.length).toBeLessThanOrEqual(300);
       const cancelled = perOrder(log, 'OrderCancelled');
       for (const { orderId } of placed) expect(cancelled.get(orderId)).toBe(1);
+    });
+
+    it('refuses new orders (503) and is not ready while its PostgreSQL is cut off, acknowledges nothing it did not commit, and recovers by itself', async () => {
+      // The PostgreSQL server is shared (other tests and engineers use it), so it is never
+      // stopped: the third café reaches it through a TCP proxy of this test, which drops that
+      // café's connections (pool and LISTEN session) and refuses new ones until restored.
+      const proxy = await TcpProxy.start(new URL(DATABASE_URL));
+      try {
+        await fleet.start(2);
+        await fleet.restart(2, { EVENT_STORE: proxy.through(database.url) });
+        const [a, , cut] = fleet.cafes as CafeProcess[];
+        const place = (cafe: CafeProcess) =>
+          cafe.customer('POST', '/order/', { prefer: 'respond-async' });
+        expect((await place(cut)).status).toBe(202);
+
+        // Orders in flight while the connection goes: each answer is a commit or a 503.
+        const during = Array.from({ length: 20 }, () => place(cut));
+        await proxy.cut();
+        const inFlight = await Promise.all(during);
+        await eventually(async () => (await cut.customer('GET', '/health')).status === 503);
+        expect((await place(cut)).status).toBe(503);
+        const elsewhere = await place(a); // the rest of the fleet keeps serving
+        expect(elsewhere.status).toBe(202);
+
+        await proxy.restore();
+        await eventually(async () => (await cut.customer('GET', '/health')).status === 200, 15_000);
+        const after = await place(cut);
+        expect(after.status).toBe(202);
+        const missed = await cut.customer('GET', `/orders/${elsewhere.body.order_id}`);
+        expect(missed.status).toBe(200);
+
+        const acknowledged = [...inFlight, after].filter(({ status }) => status !== 503);
+        expect(acknowledged.map(({ status }) => status)).toEqual(acknowledged.map(() => 202));
+        const logged = (await readLog(database.url))
+          .filter(({ type }) => type === 'OrderPlaced')
+          .map(({ orderId }) => orderId);
+        for (const { body } of acknowledged) expect(logged).toContain(body.order_id);
+      } finally {
+        await proxy.cut();
+      }
     });
 
     describeWithInstalled('redis-server')('with a Redis that goes away', () => {

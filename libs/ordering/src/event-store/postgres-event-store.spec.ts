@@ -1,6 +1,4 @@
-import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
-import { createServer, type Server, type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import {
@@ -9,6 +7,7 @@ import {
   describeWithPostgres,
   type TestDatabase,
 } from '../../../../test/support/postgres-database';
+import { TcpProxy } from '../../../../test/support/tcp-proxy';
 import {
   EventStoreUnavailable,
   IdempotencyKeyTaken,
@@ -177,19 +176,17 @@ describeWithPostgres()('the PostgreSQL event store shared by several instances',
   });
 
   it('refuses appends while the database is unreachable, acknowledges nothing, and recovers by itself', async () => {
-    const proxy = await tcpProxy(new URL(DATABASE_URL));
-    const url = new URL(database.url);
-    url.host = `127.0.0.1:${proxy.port}`;
-    const store = await open(url.toString());
+    const proxy = await TcpProxy.start(new URL(DATABASE_URL));
+    const store = await open(proxy.through(database.url));
     await store.append('x', [placed('x')], 0);
 
-    await proxy.stop();
+    await proxy.cut();
     await expect(store.append('y', [placed('y')], 0)).rejects.toThrow(EventStoreUnavailable);
     expect(store.isWritable()).toBe(false);
     const rows = await query(database.url, 'SELECT stream FROM cafe_events ORDER BY position');
     expect(rows.map(({ stream }) => stream)).toEqual(['x']);
 
-    await proxy.start();
+    await proxy.restore();
     const deadline = Date.now() + 10_000;
     while (!store.isWritable() && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 20));
@@ -197,7 +194,7 @@ describeWithPostgres()('the PostgreSQL event store shared by several instances',
     await store.append('y', [placed('y')], 0);
     expect(summary(await store.readAll())).toEqual(['1:x@1', '2:y@1']);
     await store.close();
-    await proxy.stop();
+    await proxy.cut();
   }, 20_000);
 });
 
@@ -236,35 +233,3 @@ describeWithPostgres()('opening the PostgreSQL event store', () => {
     }
   });
 });
-
-/** A TCP relay to the database that a test can cut and restore on the same port. */
-async function tcpProxy(target: URL) {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const start = async () => {
-    server = createServer((client) => {
-      const upstream = connect(Number(target.port || 5432), target.hostname);
-      for (const socket of [client, upstream]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => undefined);
-      }
-      client.pipe(upstream).pipe(client);
-    });
-    server.listen(port, '127.0.0.1');
-    await once(server, 'listening');
-    port = (server.address() as { port: number }).port;
-  };
-  await start();
-  return {
-    get port() {
-      return port;
-    },
-    start,
-    stop: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => server?.close(resolve));
-    },
-  };
-}
