@@ -3,7 +3,6 @@
  * customer on a new connection from a fresh address, the service and the bare node:http server
  * alternated round by round in the same run, medians over the rounds.
  */
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HttpAdapterName } from '@cafe/http';
 import {
@@ -20,6 +19,7 @@ import {
   sourceAddress,
 } from '@cafe/simulation';
 import { cpuTimeMs } from './proc-stats';
+import { FLOOD_PROCESS } from './servers';
 import {
   type BenchContext,
   scaled,
@@ -29,7 +29,6 @@ import {
   type Target,
 } from './scenarios';
 
-const FLOOD_PROCESS = join(__dirname, 'flood-process.js');
 const NEW_CONNECTION_ROUNDS = 5;
 const FLOOD_ROUNDS = 3;
 /** Scenario 1 and the warm-up use the first addresses; these rounds start past them. */

@@ -1,5 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { execFile } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,8 @@ import { promisify } from 'node:util';
 import type { HttpAdapterName } from '@cafe/http';
 import {
   DEFAULT_SOURCE_ADDRESS,
+  floodReport,
+  FloodProcess,
   MAX_SOURCE_ADDRESSES,
   type ServerProcess,
   ServerRefused,
@@ -16,7 +17,7 @@ import {
   type SimulationReport,
 } from '@cafe/simulation';
 import { cpuTimeMs, rssBytes } from './proc-stats';
-import { BARE_SERVER, CAFE_MAIN, NEST_FLOOR_SERVER, SIMULATOR, startServer } from './servers';
+import { BARE_SERVER, CAFE_MAIN, FLOOD_PROCESS, NEST_FLOOR_SERVER, startServer } from './servers';
 
 /** What every scenario shares: how much to scale sizes, and settings passed to the service. */
 export interface BenchContext {
@@ -187,8 +188,8 @@ export interface RushHour {
   /** The regulars' run without a flood, and with one. */
   calm: SimulationReport;
   flooded: SimulationReport;
-  /** The flooding client's own report. */
-  flooder: SimulationReport;
+  /** How the flood's orders ended (stopped once every regular had an answer). */
+  flooder: ReturnType<typeof floodReport>;
   p50Ratio: number | null;
   p99Ratio: number | null;
 }
@@ -199,44 +200,20 @@ const ratio = (a: number | null, b: number | null) => (a === null || !b ? null :
 const FLOOD_HEAD_START_MS = 500;
 
 /**
- * The flooding client in a process of its own, as an attacker would be: its thousands of
- * sockets must not stall the event loop that times the regulars. Resolves once the flood has
- * reached the service (orders queued, or every one refused) or after FLOOD_HEAD_START_MS;
- * `end()` stops it (it prints its report on SIGTERM) unless every flood order has an answer.
+ * Sends the flood (from loopback's default address, see FloodOptions) and resolves once it has
+ * reached the service (orders queued, or every one refused) or after FLOOD_HEAD_START_MS.
  */
-async function startFlood(
-  server: ServerProcess,
-  orders: number,
-): Promise<{ end(): Promise<SimulationReport> }> {
-  const child = spawn(
-    process.execPath,
-    [
-      SIMULATOR,
-      `--customer-url=${server.customerUrl}`,
-      `--barista-url=${server.baristaUrl}`,
-      '--customers=0',
-      '--baristas=0',
-      `--flood=${orders}`,
-      '--json',
-      '--progress=off',
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  let stdout = '';
-  child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk));
-  const exited = once(child, 'exit');
+async function startFlood(server: ServerProcess, orders: number): Promise<FloodProcess> {
+  const flood = await FloodProcess.start(FLOOD_PROCESS, {
+    orderUrl: new URL('order/', server.customerUrl).href,
+    count: orders,
+  });
+  flood.go();
   const deadline = Date.now() + FLOOD_HEAD_START_MS;
-  const running = () => child.exitCode === null && child.signalCode === null;
-  while (running() && Date.now() < deadline && (await server.queue()).queued === 0) {
+  while (!flood.hasExited() && Date.now() < deadline && (await server.queue()).queued === 0) {
     await sleep(10);
   }
-  return {
-    async end() {
-      if (running()) child.kill('SIGTERM');
-      await exited;
-      return JSON.parse(stdout) as SimulationReport;
-    },
-  };
+  return flood;
 }
 
 /** 2. Rush hour: regulars in groups with 10 baristas brewing 30-60 ms, without and with a flood. */
@@ -257,7 +234,7 @@ export async function rushHour(context: BenchContext, target: HttpAdapterName): 
     context.log(`2 rush hour on ${target}: ${regulars} regulars and ${flood} flood orders`);
     const flooding = await startFlood(server, flood);
     const flooded = await simulate(server, story);
-    const flooder = await flooding.end();
+    const flooder = floodReport(await flooding.end(0));
     return {
       regulars,
       flood,

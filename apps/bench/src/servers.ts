@@ -5,7 +5,7 @@ const DIST = join(__dirname, '..', '..', '..');
 export const CAFE_MAIN = join(DIST, 'apps', 'cafe', 'src', 'main.js');
 export const BARE_SERVER = join(DIST, 'apps', 'bench', 'src', 'bare-server.js');
 export const NEST_FLOOR_SERVER = join(DIST, 'apps', 'bench', 'src', 'nest-floor-server.js');
-export const SIMULATOR = join(DIST, 'apps', 'simulator', 'src', 'main.js');
+export const FLOOD_PROCESS = join(DIST, 'apps', 'bench', 'src', 'flood-process.js');
 
 /**
  * Where a started server's stdout goes, from BENCH_SERVICE_STDOUT: `null` by default (see

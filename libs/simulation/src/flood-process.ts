@@ -11,6 +11,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { customer, type Served } from './crowd';
+import { noOutcomes, type Outcomes, outcomeOf, throttledPerSecond } from './report';
 
 export interface FloodOptions {
   orderUrl: string;
@@ -31,6 +32,23 @@ export interface FloodOutcome {
 }
 
 const READY = 'ready\n';
+
+/** A flood's answers as the simulator reports a flood's: how its orders ended, 429s per second. */
+export function floodReport({ answers, unanswered }: FloodOutcome): {
+  flood: Outcomes;
+  throttledPerSecond: number | null;
+} {
+  const flood = { ...noOutcomes(), ordered: answers.length + unanswered, unanswered };
+  const throttledAt: number[] = [];
+  for (const answer of answers) {
+    const counted = outcomeOf(answer);
+    flood[counted]++;
+    // Every order was sent at once: an answer's wait is when it arrived.
+    if (counted === 'throttled') throttledAt.push(answer.waitMs);
+  }
+  const spanMs = flood.throttled ? Math.max(...throttledAt) - Math.min(...throttledAt) : 0;
+  return { flood, throttledPerSecond: throttledPerSecond(flood.throttled, spanMs) };
+}
 
 /** The `i`-th forged request's claimed address: a new one each time. */
 const forgedAddress = (i: number) => `10.9.${i >> 8}.${i & 255}`;
@@ -100,7 +118,8 @@ export class FloodProcess {
     return { answers, unanswered: this.count - answers.length };
   }
 
-  private hasExited(): boolean {
+  /** Whether it has exited: once every order has its answer, or stopped. */
+  hasExited(): boolean {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 }

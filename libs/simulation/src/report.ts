@@ -19,6 +19,13 @@ export function noOutcomes(): Outcomes {
   return { ordered: 0, served: 0, throttled: 0, cancelled: 0, errors: 0, unanswered: 0 };
 }
 
+/** Which of the Outcomes an answer to an order counts in (status 0: the connection failed). */
+export function outcomeOf({ status, body }: { status: number; body: unknown }) {
+  if (status === 200) return 'served';
+  if (status === 429) return 'throttled';
+  return /cancel/i.test(JSON.stringify(body ?? '')) ? 'cancelled' : 'errors';
+}
+
 /** What a run measured, before it is summarised. Times in milliseconds. */
 export interface RawResults {
   regulars: Outcomes;
@@ -58,6 +65,11 @@ export interface SimulationReport {
   simulatorCpuUsPerOrder: number;
 }
 
+/** 429s answered per second, over the span from the first to the last; null without any. */
+export function throttledPerSecond(throttled: number, spanMs: number): number | null {
+  return throttled > 0 ? (throttled * 1000) / Math.max(spanMs, 1) : null;
+}
+
 export function summarise(raw: RawResults): SimulationReport {
   const served = raw.regulars.served + raw.flood.served;
   const throttled = raw.regulars.throttled + raw.flood.throttled;
@@ -71,8 +83,7 @@ export function summarise(raw: RawResults): SimulationReport {
     idealMakespanMs: raw.idealMakespanMs,
     makespanRatio: raw.idealMakespanMs > 0 ? raw.makespanMs / raw.idealMakespanMs : null,
     servedPerSecond: raw.makespanMs > 0 ? (served * 1000) / raw.makespanMs : 0,
-    throttledPerSecond:
-      throttled > 0 ? (throttled * 1000) / Math.max(raw.throttledSpanMs, 1) : null,
+    throttledPerSecond: throttledPerSecond(throttled, raw.throttledSpanMs),
     startedTwice: raw.startedTwice,
     baristaErrors: raw.baristaErrors,
     simulatorCpuUsPerOrder: ordered > 0 ? (raw.cpuMs * 1000) / ordered : 0,

@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { type Answer, baseUrl, send } from './http-client';
 import { meanOf, type Range, SeededRandom } from './random';
-import { noOutcomes, type Outcomes, type SimulationReport, summarise } from './report';
+import { noOutcomes, type Outcomes, outcomeOf, type SimulationReport, summarise } from './report';
 import { DEFAULT_SOURCE_ADDRESS, isLoopbackHost, sourceAddress } from './source-addresses';
 
 export interface SimulationOptions {
@@ -212,8 +212,9 @@ export class Simulation {
   private record(kind: Kind, answer: Answer, sentAt: number): void {
     const outcome = this.outcomes[kind];
     const now = performance.now();
-    if (answer.status === 200) {
-      outcome.served++;
+    const counted = outcomeOf(answer);
+    outcome[counted]++;
+    if (counted === 'served') {
       this.lastServedAt = now;
       if (kind === 'regulars') this.regularWaitsMs.push(now - sentAt);
       const orderId = orderIdOf(answer) ?? '';
@@ -222,14 +223,9 @@ export class Simulation {
         this.finishToAnswerMs.push(now - finishSentAt);
         this.finishSentAt.delete(orderId);
       }
-    } else if (answer.status === 429) {
-      outcome.throttled++;
+    } else if (counted === 'throttled') {
       this.firstThrottledAt ??= now;
       this.lastThrottledAt = now;
-    } else if (/cancel/i.test(JSON.stringify(answer.body ?? ''))) {
-      outcome.cancelled++;
-    } else {
-      outcome.errors++;
     }
   }
 
