@@ -302,6 +302,21 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
       },
       target: 'all 200; 0, 0',
     });
+    // A barista who finds the queue empty asks again 1 ms later: a slower server, whose orders
+    // arrive later, answers more of these 404s per cycle, and each costs it CPU.
+    const emptyPolls = (c: NewConnectionCycles | undefined) =>
+      c ? (c.baristas.emptyPolls / (c.orders * c.cpuUsPerCycle.length)).toFixed(2) : '-';
+    out.push({
+      metric: "6 new connections: baristas' 404s (queue empty) per cycle",
+      values: {
+        ...perPlatform((p) => {
+          const floor = fresh[floorOf(p)];
+          return emptyPolls(fresh[p]) + (floor ? ` (floor ${emptyPolls(floor)})` : '');
+        }),
+        other: emptyPolls(freshBare),
+      },
+      target: '',
+    });
   }
   const flooded = results.underFlood;
   if (Object.keys(flooded).length) {

@@ -1,8 +1,10 @@
 /**
  * The framework's floor for scenario 6: the bare server's protocol (bare-server.ts) as the
- * smallest Nest app that serves it, on the platform HTTP_ADAPTER names, at Nest's defaults
- * (body parser on, no logger, no validation, no events). What the service spends beyond this is
- * ours; what this spends beyond the bare server is Nest's and the platform's. Ports from
+ * smallest Nest app that serves it, on the platform HTTP_ADAPTER names, with the service's
+ * platform settings (no body parser: none of these requests has a body; Express without ETag or
+ * X-Powered-By; see create-http-app.ts) and nothing else: no logger, no validation, no events.
+ * What the service spends beyond this is ours; what this spends beyond the bare server is
+ * Nest's and the platform's. Ports from
  * CUSTOMER_PORT/BARISTA_PORT, like the bare server.
  */
 import { randomUUID } from 'node:crypto';
@@ -73,11 +75,16 @@ class CustomerModule {}
 class BaristaModule {}
 
 async function serve(module: Type, port: string | undefined): Promise<void> {
-  const adapter =
-    process.env.HTTP_ADAPTER === 'fastify'
-      ? new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } })
-      : new ExpressAdapter();
-  const app = await NestFactory.create(module, adapter, { logger: false });
+  const fastify = process.env.HTTP_ADAPTER === 'fastify';
+  const adapter = fastify
+    ? new FastifyAdapter({ routerOptions: { ignoreTrailingSlash: true } })
+    : new ExpressAdapter();
+  const app = await NestFactory.create(module, adapter, { logger: false, bodyParser: false });
+  if (!fastify) {
+    const express = app.getHttpAdapter().getInstance();
+    express.disable('x-powered-by');
+    express.set('etag', false);
+  }
   await app.listen(Number(port), process.env.HOST ?? '127.0.0.1');
 }
 
