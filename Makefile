@@ -4,8 +4,8 @@
 NODE_MODULES := node_modules/.package-lock.json
 MAIN := dist/apps/cafe/src/main.js
 SOURCES := $(shell find apps libs -name '*.ts' ! -name '*.spec.ts') tsconfig.json tsconfig.build.json nest-cli.json
-# The board's page is copied into dist as it is (nest-cli.json "assets").
-SOURCES += $(wildcard apps/barista/src/board/public/*)
+# The barista pages and the SQL migrations are copied into dist as they are (nest-cli.json "assets").
+SOURCES += $(wildcard apps/barista/src/*/public/*) $(wildcard libs/ordering/src/event-store/migrations/*.sql)
 
 # npm ci only when node_modules is missing or older than the lock file.
 $(NODE_MODULES): package.json package-lock.json

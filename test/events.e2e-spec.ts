@@ -1,4 +1,5 @@
 import { EventStore, OrderPlaced } from '@cafe/ordering';
+import { EventsController } from '../apps/barista/src/events/events.controller';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
 import { eventually } from './support/http-client';
 import { SseClient } from './support/sse-client';
@@ -154,6 +155,13 @@ describe.each(HTTP_ADAPTERS)('the event history and stream on %s', (adapter) => 
     await cafe.close();
     await new Promise((resolve) => stream.response.once('close', resolve));
     expect(stream.response.complete).toBe(true);
+  });
+
+  it('opens no stream once the café is closing: it would hold the closing server open', async () => {
+    cafe.cafe.barista.get(EventsController).onModuleDestroy();
+    const refused = await cafe.barista('GET', '/events/stream');
+    expect(refused.status).toBe(503);
+    expect(refused.body).toMatchObject({ ...ERROR_SHAPE, message: 'the café is closing' });
   });
 
   it('drops a reader that stops reading instead of buffering for it without bound', async () => {

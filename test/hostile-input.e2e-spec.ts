@@ -162,6 +162,19 @@ describe.each(HTTP_ADAPTERS)('slow clients on %s', (adapter) => {
     for (const connection of stalled) connection.destroy();
   });
 
+  it('lets the café close at once past connections that sent nothing or half a request', async () => {
+    cafe = await TestCafe.start(adapter);
+    const connections = [await RawConnection.open(cafe.cafe.customerPort), ...(await stall())];
+    // Node stops the request timers when closing: left alone, these would hold close() for ever.
+    const closed = cafe.close();
+    try {
+      await Promise.all(connections.map((connection) => connection.closedByServer(3000)));
+    } finally {
+      for (const connection of connections) connection.destroy();
+    }
+    await closed;
+  });
+
   describe('with the timeouts scaled down', () => {
     beforeEach(
       async () =>

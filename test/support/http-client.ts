@@ -24,7 +24,8 @@ export interface CallOptions {
 
 /**
  * One request on its own connection (no agent, no pooling), as a customer's phone would make it.
- * Resolves with any status; rejects only when the connection fails.
+ * Resolves with any status; rejects only when the connection fails, naming the request (a bare
+ * ECONNRESET in a test of several cafés does not say which one).
  */
 export function call(
   port: number,
@@ -46,7 +47,10 @@ export function call(
       headers: { ...contentType, ...headers },
     },
     payload,
-  );
+  ).catch((error: Error) => {
+    error.message = `${method} 127.0.0.1:${port}${path}: ${error.message}`;
+    throw error;
+  });
 }
 
 /** Resolves once `probe` returns true; fails the test after `timeoutMs`. */

@@ -1,4 +1,5 @@
 import { type Server, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { errorBody } from './http-error.filter';
 
@@ -24,6 +25,11 @@ export interface RequestTimeouts {
  * headers over node's 16 KB and the timeouts are answered as every other refusal, in the
  * exception filter's JSON, on both platforms (Fastify's own answer is replaced), and the
  * connection is closed.
+ *
+ * Closing the server stops those timers, and node's close() leaves alone a connection that
+ * has sent nothing yet (a browser's spare connection) or part of a request: such a connection
+ * would then hold close() open for ever. It is destroyed when the server closes; a connection
+ * with an answer in progress is left to finish it.
  */
 export function limitRequestPhase(server: Server, { headersMs, requestMs }: RequestTimeouts): void {
   server.headersTimeout = headersMs;
@@ -31,6 +37,19 @@ export function limitRequestPhase(server: Server, { headersMs, requestMs }: Requ
   // Read when the server starts listening; node's types leave it out.
   (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
     Math.ceil(headersMs / 4);
+  const connections = new Set<Socket>();
+  server.on('connection', (socket: Socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+  });
+  const close = server.close;
+  server.close = function (this: Server, callback?: (error?: Error) => void) {
+    close.call(this, callback);
+    for (const socket of connections) {
+      if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.destroy();
+    }
+    return this;
+  };
   server.removeAllListeners('clientError');
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
     // As node's own handler: no answer to a client that left, or in the middle of another one.

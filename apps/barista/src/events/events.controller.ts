@@ -7,6 +7,7 @@ import {
   type OnModuleDestroy,
   Query,
   Res,
+  ServiceUnavailableException,
 } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { EventFeed, GetEventHistoryQuery } from '@cafe/ordering';
@@ -26,6 +27,8 @@ export const SERVER_SENT_EVENTS_OPTIONS = Symbol('ServerSentEventsOptions');
 @Controller('events')
 export class EventsController implements OnModuleDestroy {
   private readonly streams = new Set<ServerSentEvents>();
+  /** Set once the app is closing: a stream opened after that would hold the server open. */
+  private closing = false;
 
   constructor(
     private readonly queryBus: QueryBus,
@@ -68,6 +71,7 @@ export class EventsController implements OnModuleDestroy {
     @Res() response: unknown,
   ): void {
     const after = lastEventId === undefined ? query.after : parseLastEventId(lastEventId);
+    if (this.closing) throw new ServiceUnavailableException('the café is closing');
     const events = new ServerSentEvents(takeOverResponse(response), this.streamOptions);
     const stop = this.feed.follow(
       {
@@ -90,6 +94,7 @@ export class EventsController implements OnModuleDestroy {
 
   /** Open streams never end by themselves: end them, or closing the server would wait for them. */
   onModuleDestroy(): void {
+    this.closing = true;
     for (const events of this.streams) events.end();
   }
 }
