@@ -166,6 +166,31 @@ describeInChromium.each(HTTP_ADAPTERS)('the barista pages in chromium on %s', (a
     expect(await text('#notice')).toContain('orders in hand are kept');
   });
 
+  it('says what a 503 means for a barista, with the café’s reason', async () => {
+    // The café answers 503 when its log cannot take writes; the page is what is tested here.
+    await open('/station', {}, () =>
+      page.route('**/start/', (route) =>
+        route.fulfill({
+          status: 503,
+          contentType: 'application/json',
+          body: JSON.stringify({
+            statusCode: 503,
+            error: 'Service Unavailable',
+            message: 'the order log is unavailable: connection refused',
+          }),
+        }),
+      ),
+    );
+    await live();
+    await page.locator('#take').click();
+    await page.locator('#notice[data-kind="error"]', { hasText: 'answered 503' }).waitFor();
+    expect(await text('#notice')).toBe(
+      'Could not take an order: the café answered 503 (the order log is unavailable: connection refused). ' +
+        'The café is closing or cannot record orders right now: try again in a few seconds.',
+    );
+    expect(await page.locator('#take').isEnabled()).toBe(true);
+  });
+
   it('says so when an order in hand was finished elsewhere (409), and lets it go', async () => {
     let customer: Promise<unknown> = Promise.resolve();
     // Without the stream the page cannot learn of the other finish before its own Ready.
