@@ -162,7 +162,7 @@ export class PostgresEventStore extends InMemoryEventStore {
     return !this.closed && this.lost === undefined;
   }
 
-  /** Views take in only committed events; this waits for the appends still in flight. */
+  /** Views take in only committed events; this waits for the groups in flight to commit. */
   override durable(): Promise<void> {
     return this.writing ?? Promise.resolve();
   }
@@ -234,15 +234,18 @@ export class PostgresEventStore extends InMemoryEventStore {
     if (landed.length === 0) return;
     const last = landed[landed.length - 1].batch;
     this.ownHead = last[last.length - 1].position;
-    try {
-      await this.follow(() => this.recordOwn(landed.map(({ batch }) => batch)));
-    } catch (error) {
-      // Committed, but this process could not read up to it: the customer is not told yet.
-      const unavailable = this.unreachable(error);
-      for (const { append } of landed) append.reject(unavailable);
-      return;
-    }
-    for (const { append, batch } of landed) append.resolve(batch);
+    // Not awaited: the next group goes to the database while this one enters the views, in
+    // turn on the follow chain, so groups still enter them in the order they committed.
+    this.follow(() => this.recordOwn(landed.map(({ batch }) => batch))).then(
+      () => {
+        for (const { append, batch } of landed) append.resolve(batch);
+      },
+      (error: unknown) => {
+        // Committed, but this process could not read up to it: the customer is not told yet.
+        const unavailable = this.unreachable(error);
+        for (const { append } of landed) append.reject(unavailable);
+      },
+    );
   }
 
   /**

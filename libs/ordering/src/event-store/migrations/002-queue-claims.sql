@@ -33,6 +33,14 @@ DECLARE
   landed jsonb := '[]';
   payload text;
 BEGIN
+  -- Baristas polling an empty queue: only claims, and nothing to claim. Answered without the
+  -- head lock, so the transaction writes nothing and waits for no fsync.
+  IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(appends) a WHERE NOT a.value ? 'claim')
+     AND NOT EXISTS (SELECT 1 FROM cafe_queue) THEN
+    RETURN QUERY SELECT NULL::bigint, 'empty'::text, NULL::integer, NULL::text
+      FROM jsonb_array_elements(appends);
+    RETURN;
+  END IF;
   SELECT h.position INTO head FROM cafe_log_head h FOR UPDATE;
   FOR item IN SELECT value FROM jsonb_array_elements(appends) LOOP
     IF item ? 'claim' THEN
@@ -80,6 +88,10 @@ BEGIN
     first_position := head + 1; refused := NULL; RETURN NEXT;
     head := head + added;
   END LOOP;
+  -- A group of refusals and empty claims (baristas polling) changed nothing to tell.
+  IF landed = '[]' THEN
+    RETURN;
+  END IF;
   UPDATE cafe_log_head SET position = head;
   payload := jsonb_build_object('head', head, 'events', landed)::text;
   IF octet_length(payload) > 7900 THEN
