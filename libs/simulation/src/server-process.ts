@@ -7,6 +7,7 @@ import { exchange, freePorts } from './http-client';
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 15_000;
+const START_ATTEMPTS = 3;
 /** How much of its stderr a server that keeps no log leaves for the error that reports its failure. */
 const STDERR_TAIL = 4000;
 
@@ -77,13 +78,31 @@ export class ServerProcess {
 
   /**
    * Starts `script` with `env` on top of ours and waits until its barista port answers;
-   * ServerRefused if it exits first.
+   * ServerRefused if it exits first. A free port can be taken between our finding it and the
+   * server binding it (by any client socket's ephemeral port: the bench opens thousands): then
+   * it starts again on other ports.
    */
   static async start<T extends ServerProcess>(
     this: ServerProcessClass<T>,
     script: string,
     env: Record<string, string>,
     stdout: ServerStdout = 'null',
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ServerProcess.launch(this, script, env, stdout);
+      } catch (error) {
+        const portTaken = error instanceof ServerRefused && error.message.includes('EADDRINUSE');
+        if (!portTaken || attempt === START_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private static async launch<T extends ServerProcess>(
+    make: ServerProcessClass<T>,
+    script: string,
+    env: Record<string, string>,
+    stdout: ServerStdout,
   ): Promise<T> {
     const [customerPort, baristaPort] = await freePorts(2);
     const out = stdoutFor(stdout, customerPort);
@@ -98,10 +117,11 @@ export class ServerProcess {
       stdio: ['ignore', out.stdio, 'pipe'],
     });
     if (typeof out.stdio === 'number') closeSync(out.stdio);
-    const server = new this(child, customerPort, baristaPort, stdout, out.file);
+    const server = new make(child, customerPort, baristaPort, stdout, out.file);
     const deadline = Date.now() + READY_TIMEOUT_MS;
     for (;;) {
       if (server.hasExited()) {
+        server.removeStdoutFile();
         throw new ServerRefused(server.output.trim() || `exited with ${child.exitCode}`);
       }
       try {
