@@ -36,6 +36,8 @@ const CASES: [string, Side, string, number][] = [
   ['a drink that is a number', 'customer', order([], '{"drink":1}'), 422],
   ['a drink that is null', 'customer', order([], '{"drink":null}'), 422],
   ['a drink in an array', 'customer', order([], '{"drink":["americano"]}'), 422],
+  ['a drink in the query', 'customer', request('POST /order/?drink=latte HTTP/1.1'), 422],
+  ['a query key on an order', 'customer', request('POST /order/?size=XL HTTP/1.1'), 422],
   ['an order_id that is a number', 'barista', postJson('/finish/', '{"order_id":42}'), 422],
   ['an order_id that is an object', 'barista', postJson('/finish/', '{"order_id":{}}'), 422],
   ['an order_id that is null', 'barista', postJson('/finish/', '{"order_id":null}'), 400],

@@ -33,7 +33,7 @@ import {
   toOrderStatusResponse,
 } from '@cafe/http';
 import { GetOrderQueryDto, OrderIdParams } from './dto/get-order.dto';
-import { PlaceOrderDto } from './dto/place-order.dto';
+import { PlaceOrderDto, PlaceOrderQueryDto } from './dto/place-order.dto';
 import { ApiOrder } from './order.api-docs';
 import { ORDER_ROUTE } from './order.route';
 import { FloodGuard } from './flood/flood.guard';
@@ -60,6 +60,7 @@ export class OrderController {
   @UseGuards(FloodGuard)
   async placeOrder(
     @Body() body: PlaceOrderDto,
+    @Query() _query: PlaceOrderQueryDto,
     @NodeRequest(ClientAddressPipe) clientAddress: string,
     @Departure() departure: CustomerDeparture,
     @SentBody() sentBody: unknown,

@@ -10,3 +10,6 @@ export class PlaceOrderDto {
   @IsIn(DRINKS, { message: `drink must be one of: ${DRINKS.join(', ')}` })
   drink: Drink = DEFAULT_DRINK;
 }
+
+/** POST /order/ takes no query parameters: `?drink=latte` is refused (422), not brewed as an americano. */
+export class PlaceOrderQueryDto {}
