@@ -4,6 +4,7 @@ import { type ApiDocsInfo, HealthModule, TrustedProxies } from '@cafe/http';
 import { CoreBridgeModule } from '@cafe/ordering';
 import type { FloodDefenceOptions } from './flood/flood-defence.options';
 import { BlockedAddresses } from './flood/blocked-addresses';
+import { CompactThrottlerStorage } from './flood/compact-throttler-storage';
 import { FloodCutOff } from './flood/flood-cut-off';
 import { FloodRedis } from './flood/flood-redis';
 import { WaitingPerAddress } from './flood/waiting-per-address';
@@ -36,6 +37,7 @@ export class CustomerModule {
           ),
           // The exception filter sets the one Retry-After header; rate headers would only cost bytes.
           setHeaders: false,
+          storage: new CompactThrottlerStorage(),
         }),
       ],
       providers: [
