@@ -10,6 +10,10 @@ const SCREENSHOT = screenshotPath('station.png');
 /** A tablet in landscape. */
 const TABLET = { width: 1180, height: 820 };
 
+// For every test and hook of this file: a browser on a loaded 2-core CI machine launches and
+// loads pages in seconds, not milliseconds, and each test here starts a café of its own.
+jest.setTimeout(30_000);
+
 describe.each(HTTP_ADAPTERS)('the station page on %s', (adapter) => {
   it.each([
     ['/station', 'text/html', '<script src="station.js">'],
@@ -29,9 +33,6 @@ describe.each(HTTP_ADAPTERS)('the station page on %s', (adapter) => {
     }
   });
 });
-
-// A browser on a loaded 2-core CI machine: page loads and launches take seconds, not milliseconds.
-jest.setTimeout(30_000);
 
 describeInChromium.each(HTTP_ADAPTERS)('the barista pages in chromium on %s', (adapter) => {
   let browser: Browser;
