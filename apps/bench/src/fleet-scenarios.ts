@@ -25,6 +25,12 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const PACED_ORDERS_PER_SECOND = 200;
 const PACED_SECONDS = 10;
 /**
+ * The baristas of every run, split over the instances: the same crew whatever the fleet's size,
+ * so that what changes with the instances is the fleet, not the number of baristas polling an
+ * empty queue (each polls every 1 ms of real time while idle, the story's 1 s at its scale).
+ */
+const BARISTAS = 20;
+/**
  * Each instance's run stops its baristas once its own customers are answered, possibly holding
  * another run's order: a short lease puts that order back in the queue for the runs still going.
  */
@@ -42,6 +48,8 @@ export interface FleetSize {
   wakeP99Ms: number | null;
   /** PostgreSQL commits (pg_stat_database.xact_commit, reads included) per order of the paced run. */
   transactionsPerOrder: number;
+  /** WAL flushes (pg_stat_wal.wal_sync, the server's: each an fdatasync) per order of the paced run. */
+  walFlushesPerOrder: number;
   lost: number;
 }
 
@@ -64,19 +72,29 @@ async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
   }
 }
 
-async function admin(sql: string, url = DATABASE_URL): Promise<number> {
+async function admin(sql: string, url = DATABASE_URL): Promise<Record<string, unknown>> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query(sql);
-    return Number(rows[0]?.n ?? 0);
+    return rows[0] ?? {};
   } finally {
     await client.end();
   }
 }
 
-const commits = (url: string) =>
-  admin('SELECT xact_commit AS n FROM pg_stat_database WHERE datname = current_database()', url);
+/**
+ * The database's commits (reads included) and the server's WAL flushes so far: a commit that
+ * wrote waits for a flush, one that only read does not. The bench is the server's only writer.
+ */
+async function databaseWork(url: string): Promise<{ commits: number; walFlushes: number }> {
+  const row = await admin(
+    `SELECT (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+            (SELECT wal_sync FROM pg_stat_wal) AS wal_flushes`,
+    url,
+  );
+  return { commits: Number(row.commits), walFlushes: Number(row.wal_flushes) };
+}
 
 async function withServers<T>(
   count: number,
@@ -132,7 +150,7 @@ async function fleetSize(
         const burst = await acrossInstances(servers, () => ({
           customers: Math.ceil(orders / instances),
           groupSizes: [{ min: orders, max: orders }],
-          baristas: Math.ceil(20 / instances),
+          baristas: Math.ceil(BARISTAS / instances),
         }));
         await sleep(SETTLE_MS);
         const cpuMs = servers.reduce((sum, s, i) => sum + cpuTimeMs(s.pid) - cpuBefore[i], 0);
@@ -140,17 +158,17 @@ async function fleetSize(
 
         const paced = scaled(context, PACED_ORDERS_PER_SECOND * PACED_SECONDS);
         context.log(`8 fleet of ${instances}: ${paced} orders at ${PACED_ORDERS_PER_SECOND}/s`);
-        const commitsBefore = await commits(url);
+        const workBefore = await databaseWork(url);
         // A group of one every `gap` story seconds per run, over `instances` runs: 200/s in all.
         const gap = (instances / PACED_ORDERS_PER_SECOND) * 1000;
         const steady = await acrossInstances(servers, () => ({
           customers: Math.ceil(paced / instances),
           groupGap: { min: gap, max: gap },
-          baristas: 20,
+          baristas: Math.ceil(BARISTAS / instances),
           brew: { min: 30, max: 60 },
         }));
         const pacedServed = steady.reduce((sum, r) => sum + r.regulars.served, 0);
-        const transactions = (await commits(url)) - commitsBefore;
+        const work = await databaseWork(url);
         const ordered = [...burst, ...steady].reduce((sum, r) => sum + r.regulars.ordered, 0);
         return {
           instances,
@@ -160,7 +178,8 @@ async function fleetSize(
           pacedServed,
           wakeP50Ms: worst(steady.map((r) => r.finishToAnswerMs.p50)),
           wakeP99Ms: worst(steady.map((r) => r.finishToAnswerMs.p99)),
-          transactionsPerOrder: transactions / Math.max(pacedServed, 1),
+          transactionsPerOrder: (work.commits - workBefore.commits) / Math.max(pacedServed, 1),
+          walFlushesPerOrder: (work.walFlushes - workBefore.walFlushes) / Math.max(pacedServed, 1),
           lost: ordered - served - pacedServed,
         };
       },

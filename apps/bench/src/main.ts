@@ -366,12 +366,12 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
         target: '',
       });
       out.push({
-        metric: `8 fleet of ${instances}: finish → 200 across instances p50/p99 at 200/s; PG commits per order; lost`,
+        metric: `8 fleet of ${instances}: finish → 200 across instances p50/p99 at 200/s; PG commits, WAL flushes per order; lost`,
         values: perPlatform((p) => {
           const f = size(p);
           return f
             ? `${msText(f.wakeP50Ms)} / ${msText(f.wakeP99Ms)} ${verdict(f.wakeP99Ms !== null && f.wakeP99Ms <= 50)}; ` +
-                `${f.transactionsPerOrder.toFixed(1)}; ${f.lost}`
+                `${f.transactionsPerOrder.toFixed(1)}, ${f.walFlushesPerOrder.toFixed(2)}; ${f.lost}`
             : '-';
         }),
         target: 'p99 ≤ 50 ms; lost 0',
