@@ -7,6 +7,7 @@ import {
   describeWithPostgres,
   type TestDatabase,
 } from '../../../../test/support/postgres-database';
+import { eventually } from '../../../../test/support/http-client';
 import { TcpProxy } from '../../../../test/support/tcp-proxy';
 import {
   EventStoreUnavailable,
@@ -145,6 +146,59 @@ describeWithPostgres()('the PostgreSQL event store shared by several instances',
         .sort((x, y) => x.position - y.position)
         .map(({ stream, version }) => `${stream}@${version}`),
     ).toEqual(Array.from({ length: 15 }, (_, i) => `o${i}@2`));
+  });
+
+  it('writes nothing for a group in which nothing lands: a claim that waited for a taken order costs no WAL flush', async () => {
+    const store = await open();
+    await store.append('o', [placed('o')], 0);
+    const [winner, loser] = [new Client(database.url), new Client(database.url)];
+    await Promise.all([winner.connect(), loser.connect()]);
+    const claim = JSON.stringify({ claim: { type: 'OrderStarted', at: 1 } });
+    const appendRows = (client: Client, group: string) =>
+      client.query<{ refused: string | null }>('SELECT refused FROM cafe_append($1::jsonb)', [
+        `[${group}]`,
+      ]);
+    try {
+      await Promise.all([winner.query('BEGIN'), loser.query('BEGIN')]);
+      expect((await appendRows(winner, claim)).rows).toEqual([{ refused: null }]);
+      // The loser still sees `o` queued, so it waits for the log's lock, which the winner holds.
+      const losing = appendRows(
+        loser,
+        `${claim}, ${JSON.stringify({ stream: 'o', expected: 1, events: [] })}`,
+      );
+      await winner.query('COMMIT');
+      expect((await losing).rows).toEqual([{ refused: 'empty' }, { refused: 'version' }]);
+      // No transaction id: the transaction wrote nothing, so its commit has nothing to flush.
+      const { rows } = await loser.query<{ xid: string | null }>(
+        'SELECT pg_current_xact_id_if_assigned()::text AS xid',
+      );
+      expect(rows).toEqual([{ xid: null }]);
+    } finally {
+      await Promise.all([winner.end(), loser.end()]);
+    }
+  });
+
+  it("notifies a commit with its events while they fit PostgreSQL's payload, and with the head alone past it", async () => {
+    const [a, b] = await Promise.all([open(), open()]);
+    const listener = new Client(database.url);
+    await listener.connect();
+    const payloads: { head: number; events?: { position: number; stream: string }[] }[] = [];
+    listener.on('notification', ({ payload }) => payloads.push(JSON.parse(payload as string)));
+    try {
+      await listener.query('LISTEN cafe_events');
+      await a.append('one', [placed('one')], 0);
+      const many = Array.from({ length: 100 }, (_, i) => `many${i}`);
+      await Promise.all(many.map((id) => a.append(id, [placed(id)], 0)));
+      await eventually(() => payloads.length === 2);
+      expect(payloads).toEqual([
+        { head: 1, events: [expect.objectContaining({ position: 1, stream: 'one' })] },
+        { head: 101 },
+      ]);
+      await b.caughtUp();
+      expect((await b.readAll()).map(({ stream }) => stream)).toEqual(['one', ...many]);
+    } finally {
+      await listener.end();
+    }
   });
 
   it('puts a requeued order back at its place in the database queue, and a finished one out of it', async () => {
