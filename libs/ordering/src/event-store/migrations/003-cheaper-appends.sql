@@ -93,7 +93,9 @@ BEGIN
              'position', e.position, 'stream', e.stream, 'version', e.version, 'data', e.data)
              ORDER BY e.position))::text
       INTO payload
-      FROM cafe_events e WHERE e.position > first_head;
+      -- Bounded on both sides, so that the plan PL/pgSQL caches for this statement, made for
+      -- any value of its parameters, stays a short range of the primary key.
+      FROM cafe_events e WHERE e.position > first_head AND e.position <= head;
   END IF;
   IF payload IS NULL OR octet_length(payload) > 7900 THEN
     payload := jsonb_build_object('head', head)::text;
