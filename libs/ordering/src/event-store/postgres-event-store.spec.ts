@@ -166,6 +166,13 @@ describeWithPostgres()('the PostgreSQL event store shared by several instances',
         loser,
         `${claim}, ${JSON.stringify({ stream: 'o', expected: 1, events: [] })}`,
       );
+      await eventually(async () => {
+        const [{ waiting }] = await query(
+          database.url,
+          "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        );
+        return waiting === 1;
+      });
       await winner.query('COMMIT');
       expect((await losing).rows).toEqual([{ refused: 'empty' }, { refused: 'version' }]);
       // No transaction id: the transaction wrote nothing, so its commit has nothing to flush.
