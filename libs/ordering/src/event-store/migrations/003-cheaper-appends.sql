@@ -25,7 +25,7 @@ DECLARE
   payload text;
 BEGIN
   -- Baristas polling an empty queue: only claims, and nothing to claim. Answered without the
-  -- head lock, so the transaction writes nothing and waits for no fsync.
+  -- log's lock, so the transaction waits for no other instance's commit.
   IF NOT EXISTS (SELECT 1 FROM jsonb_array_elements(appends) a WHERE NOT a.value ? 'claim')
      AND NOT EXISTS (SELECT 1 FROM cafe_queue) THEN
     RETURN QUERY SELECT NULL::bigint, 'empty'::text, NULL::integer, NULL::text
@@ -41,7 +41,7 @@ BEGIN
   first_head := head;
   FOR item IN SELECT value FROM jsonb_array_elements(appends) LOOP
     IF item ? 'claim' THEN
-      -- The head lock already makes this the only writer; SKIP LOCKED keeps the claim
+      -- The log's lock already makes this the only writer; SKIP LOCKED keeps the claim
       -- exclusive without waiting should queue rows ever be locked outside it.
       SELECT q.stream INTO stream FROM cafe_queue q
         ORDER BY q.placed_position LIMIT 1 FOR UPDATE SKIP LOCKED;
