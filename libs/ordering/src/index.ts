@@ -16,7 +16,7 @@ export * from './event-store/event-store';
 export * from './event-store/event-store.errors';
 export { type EventStoreChoice } from './event-store/event-store.provider';
 export { EventLogUnreadable } from './event-store/sqlite-event-store';
-export { EventLogUnreachable } from './event-store/postgres-event-store';
+export { EventLogUnreachable } from './event-store/postgres-link';
 export * from './queries/get-order.query';
 export * from './events';
 export * from './metrics/cafe-metrics';

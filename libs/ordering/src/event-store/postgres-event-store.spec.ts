@@ -16,7 +16,9 @@ import {
 } from './event-store.errors';
 import { OrderFinished, OrderPlaced, OrderRequeued, OrderStarted } from '../events';
 import type { StoredEvent } from './event-store';
-import { EventLogUnreachable, LISTENER_NAME, PostgresEventStore } from './postgres-event-store';
+import { PostgresEventStore } from './postgres-event-store';
+import { LISTENER_NAME } from './postgres-follower';
+import { EventLogUnreachable } from './postgres-link';
 
 const placed = (id: string, key?: string) =>
   new OrderPlaced(

@@ -1,5 +1,5 @@
 -- The shared event log of a café fleet. Applied once, in file-name order, under an advisory
--- lock; cafe_migrations records what was applied (see postgres-event-store.ts).
+-- lock; cafe_migrations records what was applied (see postgres-migrations.ts).
 
 CREATE TABLE cafe_events (
   position bigint  PRIMARY KEY,

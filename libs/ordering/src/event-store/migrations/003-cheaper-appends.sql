@@ -1,5 +1,14 @@
 -- cafe_append as in 002, with two costs taken out (docs/adr/0012):
 --
+-- Why the whole function is copied here rather than kept once (say in a file re-applied at
+-- every start): in a rolling upgrade, instances of the old and the new release run against one
+-- database, and any of them may restart. Re-applied at start, the function would be whatever
+-- the instance that started last carried, so an old instance restarting would put the old body
+-- back under the new ones (here: the head's row lock beside the advisory lock, the race below,
+-- for as long as the rollout lasts). A numbered file is applied once, under the migrations'
+-- lock, so the body only ever moves forward. The next change to cafe_append is a new file with
+-- the whole function again, CREATE OR REPLACE, and this file stays as it is.
+--
 -- * The log is serialised by a transaction-scoped advisory lock, not a row lock on
 --   cafe_log_head. A row lock is a write: every group that took it, even one in which nothing
 --   landed, waited for a WAL flush at commit while every other writer of the fleet queued

@@ -1,0 +1,172 @@
+import { Client, type Pool } from 'pg';
+import type { StoredEvent } from './event-store';
+import { PostgresLink } from './postgres-link';
+import {
+  type EventRow,
+  type Notification,
+  parseNotification,
+  storedFromNotified,
+  storedFromRow,
+} from './postgres-rows';
+
+/** Events read per query while catching up. */
+const CATCH_UP_PAGE = 1000;
+const CHANNEL = 'cafe_events';
+/** How the LISTEN session shows in pg_stat_activity. */
+export const LISTENER_NAME = 'cafe-follower';
+
+/** What the follower feeds: this process's copy of the log and its views. */
+export interface FollowedLog {
+  /** The newest position the views hold. */
+  position(): number;
+  /** Adds one event to the log and the views. */
+  record(stored: StoredEvent): void;
+  /** Tells the listeners of a batch now in the views. */
+  notify(batch: readonly StoredEvent[]): void;
+}
+
+/**
+ * Follows the database by position: every change to the views runs on one chain, one at a
+ * time, in position order, whether it is this instance's own committed group, another
+ * instance's group carried by a notification, or a read by position. LISTEN/NOTIFY only wakes
+ * it: what it trusts is a read by position (docs/adr/0012).
+ */
+export class PostgresFollower {
+  readonly link = new PostgresLink(() => this.listener !== undefined);
+  private following: Promise<void> = Promise.resolve();
+  private nextRead?: Promise<void>;
+  /** The newest position this instance's own appends reached in the database. */
+  private ownHead = 0;
+  private listener?: Client;
+  private closed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly url: string,
+    private readonly log: FollowedLog,
+    private readonly reconnectMs: number,
+  ) {}
+
+  /** Reads what other instances committed since the last read; calls made meanwhile share one read. */
+  caughtUp(): Promise<void> {
+    this.nextRead ??= this.follow(() => {
+      this.nextRead = undefined;
+      return this.readNew();
+    });
+    return this.nextRead;
+  }
+
+  /** This instance's group committed: its batches enter the views in turn on the follow chain. */
+  takeOwn(batches: readonly StoredEvent[][]): Promise<void> {
+    const last = batches[batches.length - 1];
+    this.ownHead = last[last.length - 1].position;
+    return this.follow(() => this.recordOwn(batches));
+  }
+
+  /** Stops following: closes the LISTEN session and lets the chain finish. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const listener = this.listener;
+    this.listener = undefined;
+    await listener?.end().catch(() => undefined);
+    await this.following;
+  }
+
+  /** One session that LISTENs; lost, it is opened again, then a read catches up on what it missed. */
+  async listen(): Promise<void> {
+    const listener = new Client({
+      connectionString: this.url,
+      connectionTimeoutMillis: 5000,
+      application_name: LISTENER_NAME,
+    });
+    listener.on('notification', ({ payload }) => {
+      const notified = parseNotification(payload);
+      // A commit at or below our own newest one needs nothing: recordOwn reads any gap below
+      // its group itself. Only other instances' later commits do.
+      if (notified.head <= Math.max(this.log.position(), this.ownHead)) return;
+      void this.takeNotified(notified).catch(() => undefined);
+    });
+    listener.on('error', (error) => this.link.unreachable(error));
+    listener.on('end', () => {
+      if (this.listener !== listener || this.closed) return;
+      this.listener = undefined;
+      this.link.unreachable(new Error('the LISTEN session ended'));
+      this.relisten();
+    });
+    await listener.connect();
+    await listener.query(`LISTEN ${CHANNEL}`);
+    this.listener = listener;
+  }
+
+  /**
+   * Brings this group's committed events into the views: straight from memory when nothing
+   * committed between them and what the views hold, otherwise by a read from the database.
+   */
+  private async recordOwn(batches: readonly StoredEvent[][]): Promise<void> {
+    for (const batch of batches) {
+      if (batch[0].position > this.log.position() + 1) await this.readNew();
+      if (batch[0].position !== this.log.position() + 1) continue; // the read brought it
+      for (const stored of batch) this.log.record(stored);
+      this.log.notify(batch);
+    }
+  }
+
+  /** Reads every event after the views' position, in pages, into the views. */
+  private async readNew(): Promise<void> {
+    for (;;) {
+      let rows: EventRow[];
+      try {
+        ({ rows } = await this.pool.query<EventRow>(
+          'SELECT position, stream, version, data FROM cafe_events WHERE position > $1 ORDER BY position LIMIT $2',
+          [this.log.position(), CATCH_UP_PAGE],
+        ));
+        this.link.reachable();
+      } catch (error) {
+        throw this.link.unreachable(error);
+      }
+      if (rows.length === 0) return;
+      this.take(rows.map(storedFromRow));
+      if (rows.length < CATCH_UP_PAGE) return;
+    }
+  }
+
+  /** Records a run of events that starts right after the views' position, and tells the listeners. */
+  private take(batch: readonly StoredEvent[]): void {
+    for (const stored of batch) {
+      if (stored.position !== this.log.position() + 1) {
+        throw new Error(
+          `event ${stored.position} follows ${this.log.position()}: the log has a gap`,
+        );
+      }
+      this.log.record(stored);
+    }
+    this.log.notify(batch);
+  }
+
+  /**
+   * Another instance committed up to `head`: its events, when the notification carries them
+   * and they continue the views, go in as they are; anything else is read by position.
+   */
+  private takeNotified({ head, events }: Notification): Promise<void> {
+    return this.follow(async () => {
+      const fresh = events?.filter(({ position }) => position > this.log.position()) ?? [];
+      if (fresh[0]?.position === this.log.position() + 1) this.take(fresh.map(storedFromNotified));
+      if (this.log.position() < head) await this.readNew();
+    });
+  }
+
+  private follow(step: () => Promise<void>): Promise<void> {
+    const run = this.following.then(step);
+    this.following = run.catch(() => undefined);
+    return run;
+  }
+
+  private relisten(): void {
+    setTimeout(() => {
+      if (this.closed) return;
+      this.listen()
+        .then(() => this.caughtUp())
+        .catch(() => this.relisten());
+    }, this.reconnectMs).unref();
+  }
+}
