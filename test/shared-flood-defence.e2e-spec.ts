@@ -143,6 +143,21 @@ describeWithRedis()('flood defence shared through Redis', () => {
       await b.order({ localAddress: REGULAR });
       expect(await b.queued()).toBe(2);
     });
+
+    it('counts orders queued with Prefer: respond-async over both instances, until a barista starts them', async () => {
+      const [a, b] = await startTwo({ MAX_WAITING_PER_ADDRESS: '3' });
+      const async = { localAddress: REGULAR, headers: { prefer: 'respond-async' } };
+      for (const cafe of [a, a, b]) {
+        expect((await cafe.customer('POST', '/order/', async)).status).toBe(202);
+      }
+      for (const cafe of [a, b]) {
+        expect((await cafe.customer('POST', '/order/', async)).status).toBe(429);
+      }
+      expect((await a.barista('GET', '/start/')).status).toBe(200);
+      // The place a's start freed is free on b too.
+      await eventually(async () => (await b.customer('POST', '/order/', async)).status === 202);
+      expect((await a.customer('POST', '/order/', async)).status).toBe(429);
+    });
   });
 
   it('ignores a malformed block notice on its channel and keeps taking orders', async () => {

@@ -1,7 +1,7 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { type ApiDocsInfo, HealthModule, TrustedProxies } from '@cafe/http';
-import { CoreBridgeModule } from '@cafe/ordering';
+import { CoreBridgeModule, EventFeed } from '@cafe/ordering';
 import type { FloodDefenceOptions } from './flood/flood-defence.options';
 import { BlockedAddresses } from './flood/blocked-addresses';
 import { CompactThrottlerStorage } from './flood/compact-throttler-storage';
@@ -45,7 +45,9 @@ export class CustomerModule {
         { provide: FloodRedis, useValue: floodRedis },
         {
           provide: WaitingPerAddress,
-          useValue: new WaitingPerAddress(flood.maxWaitingPerAddress, floodRedis),
+          useFactory: (feed: EventFeed) =>
+            new WaitingPerAddress(flood.maxWaitingPerAddress, feed, floodRedis),
+          inject: [EventFeed],
         },
         BlockedAddresses,
         FloodCutOff,

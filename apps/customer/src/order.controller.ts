@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import {
   Body,
   Controller,
@@ -17,6 +18,7 @@ import {
   type Departure as CustomerDeparture,
   GetOrderQuery,
   OrderInWrongState,
+  type OrderView,
   OrderWasCancelled,
   PlaceOrderCommand,
   WaitingCustomers,
@@ -37,6 +39,7 @@ import { PlaceOrderDto, PlaceOrderQueryDto } from './dto/place-order.dto';
 import { ApiOrder } from './order.api-docs';
 import { ORDER_ROUTE } from './order.route';
 import { FloodGuard } from './flood/flood.guard';
+import { WaitingPerAddress } from './flood/waiting-per-address';
 import { idempotencyClaim, prefersRespondAsync } from './order-headers';
 
 @Controller()
@@ -47,6 +50,7 @@ export class OrderController {
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
     private readonly waiting: WaitingCustomers,
+    private readonly places: WaitingPerAddress,
   ) {}
 
   /**
@@ -62,6 +66,7 @@ export class OrderController {
     @Body() body: PlaceOrderDto,
     @Query() _query: PlaceOrderQueryDto,
     @NodeRequest(ClientAddressPipe) clientAddress: string,
+    @NodeRequest() request: IncomingMessage,
     @Departure() departure: CustomerDeparture,
     @SentBody() sentBody: unknown,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
@@ -72,7 +77,10 @@ export class OrderController {
     const placed = await this.commandBus.execute(
       new PlaceOrderCommand(body.drink, clientAddress, idempotency),
     );
-    if (prefersRespondAsync(prefer)) return this.accepted(placed.orderId, reply);
+    const view = await this.queryBus.execute(new GetOrderQuery(placed.orderId));
+    // The guard's waiting place goes to the order while it is queued, held or not.
+    this.places.handOver(request, view.order);
+    if (prefersRespondAsync(prefer)) return this.accepted(view, reply);
     // Without a key the customer has no way back to the order: once they hang up, nobody collects it.
     if (idempotency === undefined) this.cancelOnDeparture(placed.orderId, departure);
     return toOrderResponse(await this.waiting.waitUntilReady(placed.orderId, departure));
@@ -96,9 +104,8 @@ export class OrderController {
   }
 
   /** 202 with where to poll; 200 if the order is already ready; 409 if it was cancelled. */
-  private async accepted(orderId: string, reply: ReplyHead): Promise<OrderStatusResponse> {
-    const view = await this.queryBus.execute(new GetOrderQuery(orderId));
-    const { status, cancelReason } = view.order;
+  private accepted(view: OrderView, reply: ReplyHead): OrderStatusResponse {
+    const { orderId, status, cancelReason } = view.order;
     if (status === 'cancelled')
       throw new OrderWasCancelled(orderId, cancelReason ?? 'customer_left');
     reply.header('Preference-Applied', 'respond-async');

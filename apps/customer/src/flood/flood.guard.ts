@@ -32,7 +32,8 @@ const RETRY_AFTER_WAITING_CAP_SECONDS = 60;
  * Guards POST /order/: the throttlers (`burst`, `sustained`) count orders per client address,
  * whatever the route, and block an address that exceeds either; a blocked address has its
  * unstarted orders cancelled, so the flood stops costing barista time. Orders that pass must
- * also find a waiting place under the address's cap. With Redis (REDIS_URL) the counters, the
+ * also find a waiting place under the address's cap (its queued orders, held or
+ * `respond-async`); the handler hands the place over to the order it placed. With Redis (REDIS_URL) the counters, the
  * blocks and the waiting places are the fleet's.
  */
 @Injectable()
@@ -53,15 +54,16 @@ export class FloodGuard extends ThrottlerGuard {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (!(await super.canActivate(context))) return false;
-    const address = await this.getTracker({}, context);
-    if (!(await this.waiting.tryEnter(address))) {
+    const request = nodeRequest(context);
+    const address = clientAddressOf(request, this.trusted);
+    if (!(await this.waiting.tryEnter(request, address))) {
       this.metrics.countThrottled(WAITING_CAP);
       throw new TooManyRequests(
         `${this.waiting.max} orders from your address are already waiting`,
         RETRY_AFTER_WAITING_CAP_SECONDS,
       );
     }
-    onExchangeEnd(context, () => this.waiting.leave(address));
+    onExchangeEnd(context, () => this.waiting.release(request));
     return true;
   }
 

@@ -1,3 +1,6 @@
+import type { IncomingMessage } from 'node:http';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import type { EventFeed, Order, OrderEvent } from '@cafe/ordering';
 import type { FloodRedis } from './flood-redis';
 
 /**
@@ -23,9 +26,13 @@ redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1
 `;
 
-/** KEYS[1] the address's hash; ARGV[1] this connection. */
-const LEAVE = `
-if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+/**
+ * Adds ARGV[2] (negative to take away) to this connection's count; KEYS[1] the address's hash,
+ * ARGV[1] this connection, ARGV[3] the hash's lifetime in ms.
+ */
+const ADD = `
+if redis.call('HINCRBY', KEYS[1], ARGV[1], ARGV[2]) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
 `;
 
 /** An address nobody has entered for a day forgets counts a lost `leave` may have left behind. */
@@ -33,40 +40,100 @@ const HASH_LIFETIME_MS = 24 * 3_600_000;
 
 interface WaitingCommands {
   cafeEnterWaiting(key: string, ...args: (string | number)[]): Promise<number>;
-  cafeLeaveWaiting(key: string, connection: string): Promise<unknown>;
+  cafeAddWaiting(key: string, ...args: (string | number)[]): Promise<unknown>;
+}
+
+/** An order this instance placed, until it is ready or cancelled; it holds a place while queued. */
+interface PlacedOrder {
+  readonly address: string;
+  queued: boolean;
 }
 
 /**
- * How many requests each address holds open right now, with a ceiling, as nginx's `limit_conn`
- * does. Rate limits count requests when they start; an order then waits for minutes, so a slow
- * trickle under the rate limits could still pile up waiting requests without this cap. With
- * Redis the ceiling is the fleet's: this instance's counts are mirrored there under its current
- * connection, and written again after each reconnect; while Redis is unreachable the ceiling
- * applies to this instance alone.
+ * How many orders each address has waiting, with a ceiling, as nginx's `limit_conn` does for
+ * connections. Rate limits count orders when they are placed; an order then waits for minutes,
+ * so a slow trickle under the rate limits could still pile up a queue without this cap.
+ *
+ * What takes a place: an order request from the guard until its order is placed (or the
+ * exchange ends without one), then the order itself for as long as it is queued, whether its
+ * customer holds the request open or asked `Prefer: respond-async`. A barista's start, a
+ * cancellation (the customer left, a flood cut-off) free it; a requeue takes it again. Orders
+ * are counted by the instance that placed them, from the events it sees.
+ *
+ * With Redis the ceiling is the fleet's: this instance's counts are mirrored there under its
+ * current connection, and written again after each reconnect; while Redis is unreachable the
+ * ceiling applies to this instance alone.
  */
-export class WaitingPerAddress {
+export class WaitingPerAddress implements OnApplicationShutdown {
   /** What this instance holds: the truth it mirrors. */
   private readonly counts = new Map<string, number>();
+  /** Orders placed here not yet ready nor cancelled: live orders only. */
+  private readonly placed = new Map<string, PlacedOrder>();
+  /** Order requests that took a place and have not handed it over yet. */
+  private readonly requests = new WeakMap<IncomingMessage, string>();
   private readonly commands: WaitingCommands | undefined;
+  private readonly stopFollowing: () => void;
 
   constructor(
     readonly max: number,
+    feed: EventFeed,
     private readonly redis: FloodRedis | null = null,
   ) {
+    this.stopFollowing = feed.follow({
+      send: ({ event }) => {
+        this.follow(event);
+        return true;
+      },
+      drained: async () => true,
+    });
     if (redis === null) return;
     redis.client.defineCommand('cafeEnterWaiting', { numberOfKeys: 1, lua: ENTER });
-    redis.client.defineCommand('cafeLeaveWaiting', { numberOfKeys: 1, lua: LEAVE });
+    redis.client.defineCommand('cafeAddWaiting', { numberOfKeys: 1, lua: ADD });
     this.commands = redis.client as unknown as WaitingCommands;
     redis.onConnected(() => this.mirror(redis));
   }
 
-  /** Requests `address` holds open on this instance. */
+  /** Places `address` holds on this instance: its queued orders and the order requests on their way. */
   count(address: string): number {
     return this.counts.get(address) ?? 0;
   }
 
-  /** Takes a place for `address`; false when it already holds `max`. */
-  async tryEnter(address: string): Promise<boolean> {
+  /** Takes a place for `request` from `address`; false when the address already holds `max`. */
+  async tryEnter(request: IncomingMessage, address: string): Promise<boolean> {
+    if (!(await this.enter(address))) return false;
+    this.requests.set(request, address);
+    return true;
+  }
+
+  /**
+   * The request placed (or found, by its Idempotency-Key) `order`: if it is queued, the
+   * request's place becomes the order's, unless the order holds one already.
+   */
+  handOver(request: IncomingMessage, order: Order): void {
+    const address = this.requests.get(request);
+    if (address === undefined) return;
+    this.requests.delete(request);
+    const known = this.placed.get(order.orderId);
+    if (order.status === 'queued' && !known) {
+      this.placed.set(order.orderId, { address, queued: true });
+    } else {
+      this.add(address, -1);
+    }
+  }
+
+  /** The exchange is over: a place the request still holds (it placed no order) is free. */
+  release(request: IncomingMessage): void {
+    const address = this.requests.get(request);
+    if (address === undefined) return;
+    this.requests.delete(request);
+    this.add(address, -1);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopFollowing();
+  }
+
+  private async enter(address: string): Promise<boolean> {
     if (this.redis?.shared) {
       try {
         const entered = await this.commands!.cafeEnterWaiting(
@@ -76,27 +143,54 @@ export class WaitingPerAddress {
           this.redis.aliveKey(''),
           HASH_LIFETIME_MS,
         );
-        if (entered === 1) this.add(address, 1);
+        if (entered === 1) this.addHere(address, 1);
         return entered === 1;
       } catch (error) {
         this.redis.failed(error as Error);
       }
     }
     if (this.count(address) >= this.max) return false;
-    this.add(address, 1);
+    this.addHere(address, 1);
     return true;
   }
 
-  leave(address: string): void {
-    this.add(address, -1);
-    if (this.redis?.shared) {
-      this.commands!.cafeLeaveWaiting(this.hashOf(address), this.redis.incarnation).catch(
-        (error: Error) => this.redis?.failed(error),
-      );
+  /** An order placed here left the queue, or came back to it. */
+  private follow(event: OrderEvent): void {
+    const order = this.placed.get(event.orderId);
+    if (!order) return;
+    switch (event.type) {
+      case 'OrderStarted':
+        if (order.queued) this.add(order.address, -1);
+        order.queued = false;
+        break;
+      case 'OrderRequeued':
+        // Not capped: the customer did nothing; their order was taken and given back.
+        if (!order.queued) this.add(order.address, 1);
+        order.queued = true;
+        break;
+      case 'OrderFinished':
+      case 'OrderCancelled':
+        if (order.queued) this.add(order.address, -1);
+        this.placed.delete(event.orderId);
+        break;
     }
   }
 
+  /** Changes the count here and, with Redis, in the fleet's. */
   private add(address: string, delta: number): void {
+    this.addHere(address, delta);
+    if (this.redis?.shared) {
+      this.commands!.cafeAddWaiting(
+        this.hashOf(address),
+        this.redis.incarnation,
+        delta,
+        HASH_LIFETIME_MS,
+      ).catch((error: Error) => this.redis?.failed(error));
+    }
+  }
+
+  /** Changes the count here only: Redis took its share in the same step, or is not shared. */
+  private addHere(address: string, delta: number): void {
     const count = this.count(address) + delta;
     if (count > 0) this.counts.set(address, count);
     else this.counts.delete(address);
