@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DRINKS, type Drink, type Order, type OrderStatus, type OrderView } from '@cafe/ordering';
-
-const ORDER_STATUSES: OrderStatus[] = ['queued', 'brewing', 'ready', 'cancelled'];
+import {
+  CANCEL_REASONS,
+  DRINKS,
+  type Drink,
+  type Order,
+  ORDER_STATUSES,
+  type OrderStatus,
+  type OrderView,
+} from '@cafe/ordering';
 
 /** An order as both apps show it: snake_case, ISO times, absent times left out. */
 export class OrderResponse {
@@ -35,7 +41,7 @@ export class OrderResponse {
   finished_by?: string;
   @ApiPropertyOptional({ format: 'date-time' })
   cancelled_at?: string;
-  @ApiPropertyOptional({ enum: ['customer_left', 'flood'] })
+  @ApiPropertyOptional({ enum: CANCEL_REASONS })
   cancel_reason?: string;
 }
 

@@ -9,6 +9,7 @@ export * from './core.module';
 export * from './domain/drink';
 export * from './drain/drain.service';
 export * from './domain/errors';
+export * from './domain/exhaustive';
 export * from './domain/order';
 export * from './domain/order-status';
 export * from './event-store/event-feed';

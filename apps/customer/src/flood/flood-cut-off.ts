@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { CutOffAddressCommand, EventFeed } from '@cafe/ordering';
+import { CutOffAddressCommand, EventFeed, exhaustive } from '@cafe/ordering';
 import { BlockedAddresses } from './blocked-addresses';
 import { FloodRedis } from './flood-redis';
 import { WaitingPerAddress } from './waiting-per-address';
@@ -44,8 +44,18 @@ export class FloodCutOff implements OnApplicationShutdown {
     // Redis, or the block came from another instance) is placed after the cut-off ran.
     this.stopFollowing = feed.follow({
       send: ({ event }) => {
-        if (event.type === 'OrderPlaced' && this.blocked.find(event.clientAddress)) {
-          this.cancelQueued(event.clientAddress);
+        switch (event.type) {
+          case 'OrderPlaced':
+            if (this.blocked.find(event.clientAddress)) this.cancelQueued(event.clientAddress);
+            break;
+          // Only a placement can add an order to a blocked address's waiting ones.
+          case 'OrderStarted':
+          case 'OrderFinished':
+          case 'OrderCancelled':
+          case 'OrderRequeued':
+            break;
+          default:
+            exhaustive(event);
         }
         return true;
       },

@@ -1,5 +1,6 @@
 import type { Drink } from './drink';
 import type { CancelReason, OrderStatus } from './order-status';
+import { exhaustive } from './exhaustive';
 import { LeaseNotExpired, OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
 import {
   type IdempotencyClaim,
@@ -60,6 +61,9 @@ export function evolve(order: Order | undefined, event: OrderEvent): Order {
       return { ...order, status: 'cancelled', cancelledAt: event.at, cancelReason: event.reason };
     case 'OrderRequeued':
       return { ...order, status: 'queued', requeuedAt: event.at };
+    default:
+      exhaustive(event);
+      return order;
   }
 }
 
@@ -99,6 +103,9 @@ export function decide(command: OrderCommand, order: Order | undefined): OrderEv
         throw new LeaseNotExpired(order.orderId);
       }
       return [new OrderRequeued(order.orderId, command.at)];
+    default:
+      exhaustive(command);
+      return [];
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { exhaustive } from '../domain/exhaustive';
 import { EventStore, type StoredEvent } from '../event-store/event-store';
 import { OrderStatusProjection } from '../projections/order-status.projection';
 import { QueueProjection } from '../projections/queue.projection';
@@ -127,6 +128,12 @@ export class CafeMetrics {
       case 'OrderCancelled':
         this.cancellations.inc({ reason: event.reason });
         break;
+      // Counted by type above; no time of theirs is measured.
+      case 'OrderPlaced':
+      case 'OrderRequeued':
+        break;
+      default:
+        exhaustive(event);
     }
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { IdempotencyKeyReused } from '../domain/errors';
 import type { IdempotencyClaim } from '../events';
+import { exhaustive } from '../domain/exhaustive';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 
 /**
@@ -12,9 +13,21 @@ export class IdempotencyKeyProjection implements InlineProjection {
   private readonly claims = new Map<string, { orderId: string; fingerprint: string }>();
 
   apply({ event }: StoredEvent): void {
-    if (event.type === 'OrderPlaced' && event.idempotency) {
-      const { key, fingerprint } = event.idempotency;
-      this.claims.set(key, { orderId: event.orderId, fingerprint });
+    switch (event.type) {
+      case 'OrderPlaced':
+        if (event.idempotency) {
+          const { key, fingerprint } = event.idempotency;
+          this.claims.set(key, { orderId: event.orderId, fingerprint });
+        }
+        break;
+      // Only a placement carries a key.
+      case 'OrderStarted':
+      case 'OrderFinished':
+      case 'OrderCancelled':
+      case 'OrderRequeued':
+        break;
+      default:
+        exhaustive(event);
     }
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { exhaustive } from '../domain/exhaustive';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 import { LinkedQueue } from './linked-queue';
 import { QueuePolicy } from './queue-policy';
@@ -53,6 +54,8 @@ export class QueueProjection extends QueuePolicy implements InlineProjection {
         this.queue.delete(event.orderId);
         this.brewing.delete(event.orderId);
         break;
+      default:
+        exhaustive(event);
     }
   }
 

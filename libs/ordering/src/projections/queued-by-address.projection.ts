@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { exhaustive } from '../domain/exhaustive';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 import { LinkedQueue } from './linked-queue';
 import { QueuePolicy } from './queue-policy';
@@ -42,6 +43,8 @@ export class QueuedByAddressProjection extends QueuePolicy implements InlineProj
         this.remove(event.orderId, { endTurn: false });
         this.placements.delete(event.orderId);
         break;
+      default:
+        exhaustive(event);
     }
   }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { OrderNotFound, OrderWasCancelled } from '../domain/errors';
+import { exhaustive } from '../domain/exhaustive';
 import type { Order } from '../domain/order';
 import { EventStore } from '../event-store/event-store';
 import { OrderStatusProjection } from '../projections/order-status.projection';
@@ -38,12 +39,24 @@ export class WaitingCustomers {
     // instance through CoreBridgeModule, and Nest would run its hooks once per app too.
     store.subscribe((batch) => {
       for (const { event } of batch) {
-        if (event.type === 'OrderFinished') {
-          const order = this.orders.get(event.orderId) as Order;
-          this.settle(event.orderId, (waiter) => waiter.resolve(order));
-        } else if (event.type === 'OrderCancelled') {
-          const error = new OrderWasCancelled(event.orderId, event.reason);
-          this.settle(event.orderId, (waiter) => waiter.reject(error));
+        switch (event.type) {
+          case 'OrderFinished': {
+            const order = this.orders.get(event.orderId) as Order;
+            this.settle(event.orderId, (waiter) => waiter.resolve(order));
+            break;
+          }
+          case 'OrderCancelled': {
+            const error = new OrderWasCancelled(event.orderId, event.reason);
+            this.settle(event.orderId, (waiter) => waiter.reject(error));
+            break;
+          }
+          // The order is still to be made: its customers keep waiting.
+          case 'OrderPlaced':
+          case 'OrderStarted':
+          case 'OrderRequeued':
+            break;
+          default:
+            exhaustive(event);
         }
       }
     });
