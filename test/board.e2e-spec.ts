@@ -159,7 +159,7 @@ describeInChromium.each(HTTP_ADAPTERS)('the order board in chromium on %s', (ada
 
   if (adapter === 'express') {
     it(
-      'looks like a wall screen (the README screenshot)',
+      'looks like a wall screen (the screenshot in docs/operations.md)',
       async () => {
         const ids = await place(9);
         for (const id of ids.slice(0, 5)) {

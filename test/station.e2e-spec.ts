@@ -236,7 +236,7 @@ describeInChromium.each(HTTP_ADAPTERS)('the barista pages in chromium on %s', (a
   });
 
   if (adapter === 'express') {
-    it('looks like a tablet at the machine (the README screenshot)', async () => {
+    it('looks like a tablet at the machine (the screenshot in docs/operations.md)', async () => {
       await open('/station');
       await signInDialog().waitFor();
       await signIn(ANA);

@@ -24,7 +24,7 @@ export const launchChromium = (): Promise<Browser> =>
   chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
 /**
- * Where a test writes the README's picture `name`: docs/ with UPDATE_SCREENSHOT=1
+ * Where a test writes the picture `name` that docs/operations.md shows: docs/ with UPDATE_SCREENSHOT=1
  * (`UPDATE_SCREENSHOT=1 npx jest test/<page>.e2e-spec.ts`), a temporary directory otherwise.
  */
 export const screenshotPath = (name: string): string =>

@@ -7,7 +7,7 @@ export interface ThrottleWindow {
   readonly seconds: number;
 }
 
-/** The customer app's defence against one address flooding orders (README "Flood defence"). */
+/** The customer app's defence against one address flooding orders (docs/flood-defence.md). */
 export interface FloodDefenceOptions {
   /** Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES). */
   readonly trustedProxies: TrustedProxies;
