@@ -80,9 +80,11 @@ export class OrderController {
     const view = await this.queryBus.execute(new GetOrderQuery(placed.orderId));
     // The guard's waiting place goes to the order while it is queued, held or not.
     this.places.handOver(request, view.order);
-    if (prefersRespondAsync(prefer)) return this.accepted(view, reply);
-    // Without a key the customer has no way back to the order: once they hang up, nobody collects it.
+    // Without a key the customer's only way to the order is this answer: if they hang up before
+    // it reached them (held, or a 202 queued behind another answer on their connection), nobody
+    // collects it.
     if (idempotency === undefined) this.cancelOnDeparture(placed.orderId, departure);
+    if (prefersRespondAsync(prefer)) return this.accepted(view, reply);
     return toOrderResponse(await this.waiting.waitUntilReady(placed.orderId, departure));
   }
 

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { Departure as CustomerDeparture } from '@cafe/ordering';
 import { resolveClientAddress, type TrustedProxies } from './client-address';
@@ -22,10 +23,25 @@ const exchangeEnds = new WeakMap<ServerResponse, (() => void)[] | typeof ENDED>(
 const ENDED = Symbol('ended');
 
 /**
+ * The exchanges of each connection that are not over yet. A response node queued behind
+ * another on a keep-alive connection (pipelining) has no socket of its own yet: it never
+ * emits `close` when the client hangs up, so the connection tells them all itself.
+ */
+const openExchanges = new WeakMap<Socket, Set<() => void>>();
+
+function endOpenExchanges(this: Socket): void {
+  const ends = openExchanges.get(this);
+  openExchanges.delete(this);
+  for (const end of ends ?? []) end();
+}
+
+/**
  * Calls `listener` once the exchange is over: the response was sent, or the client left (at
- * once if that already happened here). All of a response's listeners share one `close`
- * listener: the request log, the flood guard and a held order each had one of their own,
- * with the `once` wrapper and state node makes for each, kept for as long as the order waits.
+ * once if that already happened here), whether or not the response was queued behind others on
+ * its connection. All of a response's listeners share one `close` listener, and all of a
+ * connection's exchanges one listener on the socket: the request log, the flood guard and a
+ * held order each had one of their own, with the `once` wrapper and state node makes for each,
+ * kept for as long as the order waits.
  */
 export function onResponseEnd(response: ServerResponse, listener: () => void): void {
   const listeners = exchangeEnds.get(response);
@@ -33,10 +49,21 @@ export function onResponseEnd(response: ServerResponse, listener: () => void): v
   if (listeners) return void listeners.push(listener);
   const first = [listener];
   exchangeEnds.set(response, first);
-  response.on('close', () => {
+  const socket = response.req.socket;
+  const end = () => {
+    if (exchangeEnds.get(response) === ENDED) return;
     exchangeEnds.set(response, ENDED);
+    openExchanges.get(socket)?.delete(end);
     for (const each of first) each();
-  });
+  };
+  response.once('close', end);
+  if (socket.closed) return end();
+  let open = openExchanges.get(socket);
+  if (!open) {
+    openExchanges.set(socket, (open = new Set()));
+    socket.once('close', endOpenExchanges);
+  }
+  open.add(end);
 }
 
 /** The customer's `Departure` (see WaitingCustomers): they left before their response was sent. */
