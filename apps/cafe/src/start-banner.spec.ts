@@ -37,4 +37,21 @@ describe('the start banner', () => {
     expect(banner).toContain('customers  http://[::1]:9000/order/');
     expect(banner).toContain('baristas   http://localhost:9001/start/');
   });
+
+  it('names the PostgreSQL log by its URL, without the password', () => {
+    const banner = startBanner(
+      {
+        customerHost: '0.0.0.0',
+        baristaHost: '127.0.0.1',
+        httpAdapter: 'express',
+        eventStore: { kind: 'postgres', url: 'postgres://cafe:s3cret-pw@db.internal:5432/cafe' },
+        queuePolicy: 'fifo',
+      },
+      { customer: 8000, barista: 8001 },
+    );
+    expect(banner.split('\n')[0]).toBe(
+      'café open: express, postgres (postgres://cafe:***@db.internal:5432/cafe) store, fifo queue',
+    );
+    expect(banner).not.toContain('s3cret-pw');
+  });
 });

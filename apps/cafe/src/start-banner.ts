@@ -1,4 +1,5 @@
 import { DOCS_PATH } from '@cafe/http';
+import { describeEventStore } from '@cafe/ordering';
 import { ORDER_ROUTE } from '../../customer/src/order.route';
 import type { CafeConfig } from './config';
 
@@ -12,10 +13,8 @@ export function startBanner(
 ): string {
   const customer = urlOf(config.customerHost, ports.customer);
   const barista = urlOf(config.baristaHost, ports.barista);
-  const store =
-    config.eventStore.kind === 'sqlite' ? `sqlite (${config.eventStore.path})` : 'memory';
   return [
-    `café open: ${config.httpAdapter}, ${store} store, ${config.queuePolicy} queue`,
+    `café open: ${config.httpAdapter}, ${describeEventStore(config.eventStore)} store, ${config.queuePolicy} queue`,
     `  customers  ${customer}${ORDER_ROUTE}/`,
     `  baristas   ${barista}start/`,
     `  board      ${barista}`,

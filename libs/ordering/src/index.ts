@@ -15,7 +15,7 @@ export * from './domain/order-status';
 export * from './event-store/event-feed';
 export * from './event-store/event-store';
 export * from './event-store/event-store.errors';
-export { type EventStoreChoice } from './event-store/event-store.provider';
+export { describeEventStore, type EventStoreChoice } from './event-store/event-store.provider';
 export { EventLogUnreadable } from './event-store/sqlite-event-store';
 export { EventLogUnreachable } from './event-store/postgres-link';
 export * from './queries/get-order.query';

@@ -7,6 +7,7 @@ import { QueuedByAddressProjection } from '../projections/queued-by-address.proj
 import { EventStore, type InlineProjection } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 import { PostgresEventStore } from './postgres-event-store';
+import { redacted } from './postgres-link';
 import { SqliteEventStore } from './sqlite-event-store';
 
 /** Where the log lives: in the process only (the default), in a SQLite file, or in PostgreSQL shared by a fleet. */
@@ -14,6 +15,18 @@ export type EventStoreChoice =
   { kind: 'memory' } | { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
 
 export const IN_MEMORY: EventStoreChoice = { kind: 'memory' };
+
+/** The choice in words for an operator (the start banner): a PostgreSQL URL without its password. */
+export function describeEventStore(choice: EventStoreChoice): string {
+  switch (choice.kind) {
+    case 'memory':
+      return 'memory';
+    case 'sqlite':
+      return `sqlite (${choice.path})`;
+    case 'postgres':
+      return `postgres (${redacted(choice.url)})`;
+  }
+}
 
 /** The views the store feeds every event, in position order: commands and queries read them. */
 export const INLINE_PROJECTIONS = [
