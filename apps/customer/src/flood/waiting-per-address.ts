@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { EventFeed, Order, OrderEvent } from '@cafe/ordering';
+import { type EventFeed, exhaustive, type Order, type OrderEvent } from '@cafe/ordering';
 import type { FloodRedis } from './flood-redis';
 
 /**
@@ -173,6 +173,11 @@ export class WaitingPerAddress implements OnApplicationShutdown {
         if (order.queued) this.add(order.address, -1);
         this.placed.delete(event.orderId);
         break;
+      // Its place was taken before: handOver makes it the order's.
+      case 'OrderPlaced':
+        break;
+      default:
+        exhaustive(event);
     }
   }
 
