@@ -30,6 +30,20 @@ const CASES: [string, Side, string, number][] = [
   // Bodies
   ['broken JSON', 'customer', order([], '{"drink":"americano"'), 400],
   ['a JSON array', 'customer', order([], '[{"drink":"americano"}]'), 422],
+  [
+    'arrays 2,000 deep',
+    'customer',
+    order([], `{"drink":${'['.repeat(2000)}${']'.repeat(2000)}}`),
+    422,
+  ],
+  ['objects 2,000 deep', 'customer', order([], `${'{"a":'.repeat(2000)}1${'}'.repeat(2000)}`), 422],
+  ['5,000 values', 'customer', order([], `{"drink":[${Array(5000).fill(0).join()}]}`), 422],
+  [
+    'arrays 2,000 deep to baristas',
+    'barista',
+    postJson('/finish/', `{"order_id":${'['.repeat(2000)}${']'.repeat(2000)}}`),
+    422,
+  ],
   ['an unknown key', 'customer', order([], '{"drink":"americano","size":"XL"}'), 422],
   ['a prototype key', 'customer', order([], '{"__proto__":{"drink":"latte"}}'), 422],
   ['another drink', 'customer', order([], '{"drink":"latte"}'), 422],
@@ -134,10 +148,29 @@ describe.each(HTTP_ADAPTERS)('hostile input on %s', (adapter) => {
     expect((await cafe.serveRegular()).status).toBe(200);
   });
 
-  it('refuses HTTP/1.1 without Host by closing the connection (node itself)', async () => {
-    const answer = await rawExchange(cafe.cafe.customerPort, 'POST /order/ HTTP/1.1\r\n\r\n');
-    expect(answer).toMatchObject({ status: 400, closed: true });
-    expect(await cafe.placed()).toBe(0);
+  it.each<[Side, string]>([
+    ['customer', 'POST /order/ HTTP/1.1\r\n\r\n'],
+    [
+      'customer',
+      'POST /order/ HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}',
+    ],
+    ['barista', 'GET /queue HTTP/1.1\r\n\r\n'],
+  ])(
+    'refuses HTTP/1.1 without Host in the JSON shape and closes (%s app: %j)',
+    async (side, bytes) => {
+      const connection = await RawConnection.open(cafe.port(side));
+      connection.write(bytes);
+      const answer = await connection.answer();
+      expectJsonError(answer, 400);
+      expect(answer.body.message).toMatch(/Host/);
+      await connection.closedByServer();
+      expect(await cafe.placed()).toBe(0);
+    },
+  );
+
+  it('serves HTTP/1.0 without Host', async () => {
+    const answer = await rawExchange(cafe.cafe.baristaPort, 'GET /queue HTTP/1.0\r\n\r\n');
+    expect(answer).toMatchObject({ status: 200, body: { queued: 0 } });
   });
 });
 

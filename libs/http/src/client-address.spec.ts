@@ -1,4 +1,9 @@
-import { canonicalAddress, resolveClientAddress, TrustedProxies } from './client-address';
+import {
+  canonicalAddress,
+  forwardedAddress,
+  resolveClientAddress,
+  TrustedProxies,
+} from './client-address';
 
 describe('canonicalAddress', () => {
   it.each([
@@ -14,6 +19,23 @@ describe('canonicalAddress', () => {
     ['1.2.3.4:80', undefined],
   ])('%j is %j', (text, expected) => {
     expect(canonicalAddress(text)).toBe(expected);
+  });
+});
+
+describe('forwardedAddress', () => {
+  it.each([
+    ['1.2.3.4:5678', '1.2.3.4'],
+    [' [::1]:80 ', '::1'],
+    ['[::FFFF:10.0.0.7]:80', '10.0.0.7'],
+    ['[2001:db8::1]', '2001:db8::1'],
+    ['2001:db8::1', '2001:db8::1'],
+    ['1.2.3.4', '1.2.3.4'],
+    ['1.2.3.4:', undefined],
+    ['[1.2.3.4]:80', undefined],
+    ['[::1]:http', undefined],
+    ['host:80', undefined],
+  ])('%j is %j', (entry, expected) => {
+    expect(forwardedAddress(entry)).toBe(expected);
   });
 });
 
@@ -96,6 +118,29 @@ describe('resolveClientAddress', () => {
       '10.0.0.3',
     ],
     ['unknown when the socket has no address', undefined, undefined, nginx, 'unknown'],
+    ['an IPv4 hop without its port', '10.0.0.1', '203.0.113.9:5678', nginx, '203.0.113.9'],
+    [
+      'an IPv6 hop in brackets without its port',
+      '10.0.0.1',
+      '[2001:DB8::7]:80',
+      nginx,
+      '2001:db8::7',
+    ],
+    ['an IPv6 hop in brackets without a port', '10.0.0.1', '[::1]', nginx, '::1'],
+    [
+      'the first untrusted address past trusted hops with ports',
+      '10.0.0.1',
+      '203.0.113.9:1, 10.0.0.8:443, [fd00::2]:80',
+      chain,
+      '203.0.113.9',
+    ],
+    [
+      'the last trusted address before a port out of range',
+      '10.0.0.1',
+      '6.6.6.6:999999',
+      nginx,
+      '10.0.0.1',
+    ],
   ])('is %s', (_, peerAddress, forwardedFor, trusted, client) => {
     expect(resolveClientAddress({ peerAddress, forwardedFor }, trusted)).toBe(client);
   });

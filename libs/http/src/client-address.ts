@@ -29,6 +29,24 @@ export function canonicalAddress(text: string): string | undefined {
   }
 }
 
+/** `1.2.3.4:5678`, `[::1]:80` or `[::1]`: the address alone, as some proxies write it. */
+const WITH_PORT = /^(?:\[([^\]]+)\](?::\d{1,5})?|(\d{1,3}(?:\.\d{1,3}){3}):\d{1,5})$/;
+
+/**
+ * An `X-Forwarded-For` entry as its address: a proxy that writes the client's port too
+ * (`address:port`, IPv6 in brackets) must not make every client look like the proxy.
+ */
+export function forwardedAddress(entry: string): string | undefined {
+  const trimmed = entry.trim();
+  const withPort = WITH_PORT.exec(trimmed);
+  if (!withPort) return canonicalAddress(trimmed);
+  const [, bracketed, ipv4] = withPort;
+  // Brackets hold IPv6 alone (RFC 3986), `[1.2.3.4]` is garbled.
+  return bracketed === undefined || isIP(bracketed) === 6
+    ? canonicalAddress(bracketed ?? ipv4)
+    : undefined;
+}
+
 /** The proxies whose `X-Forwarded-For` we believe (TRUSTED_PROXIES): addresses and CIDRs, v4 or v6. */
 export class TrustedProxies {
   private readonly list = new BlockList();
@@ -71,7 +89,7 @@ export class TrustedProxies {
 /**
  * The client's address: the socket's peer, unless that peer is a trusted proxy; then walk
  * `X-Forwarded-For` from the right (each proxy appends the address it saw) past trusted proxies
- * to the first address that is not one. Whatever a client wrote further left is never read, so
+ * to the first address that is not one (an entry's port, if any, is not part of it). Whatever a client wrote further left is never read, so
  * a forged header from an untrusted peer, or behind a trusted one, gains nothing. A trusted
  * peer that sends no usable header is itself the client.
  */
@@ -84,7 +102,7 @@ export function resolveClientAddress(
   const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
   let client = peer;
   for (let i = hops.length - 1; i >= 0; i--) {
-    const hop = canonicalAddress(hops[i]);
+    const hop = forwardedAddress(hops[i]);
     // A garbled hop was written by someone we do not trust: stop at the last address we do.
     if (!hop) break;
     client = hop;

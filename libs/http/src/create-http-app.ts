@@ -7,7 +7,7 @@ import { type ApiDocsInfo, setupApiDocs } from './api-docs';
 import type { TrustedProxies } from './client-address';
 import { type ErrorAnswer, HttpErrorFilter } from './http-error.filter';
 import { readJsonBodies, type RequestWithBody } from './json-body';
-import { limitRequestPhase, type RequestTimeouts } from './request-phase';
+import { limitRequestPhase, refuseWithoutHost, type RequestTimeouts } from './request-phase';
 import { StrictValidationPipe } from './validation.pipe';
 import { logRequests, nestLoggerFor } from './request-log';
 
@@ -40,6 +40,7 @@ export async function createHttpApp(
       : await createExpressApp(module, logger);
   limitRequestPhase(app.getHttpServer(), requestTimeouts);
   readJsonBodies(app);
+  refuseWithoutHost(app.getHttpServer());
   app.useGlobalPipes(new StrictValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter(), errorAnswers));
   setupApiDocs(app, docs);

@@ -8,6 +8,14 @@ import { answerEarly, inFrontOfPlatform } from './early-refusal';
 /** No request of ours needs more: an order body is a few dozen bytes. */
 const BODY_LIMIT_BYTES = 16 * 1024;
 
+/**
+ * Our bodies are flat objects of a key or two; these bound what validation walks. Within 16 KB
+ * JSON can nest 8,000 deep, and class-transformer and class-validator recurse once per level:
+ * a stack overflow, a 500, where a refusal is due.
+ */
+const JSON_DEPTH_LIMIT = 8;
+const JSON_VALUES_LIMIT = 256;
+
 /** Node's request once the gate has read it: `body` is where Express and Nest look for it. */
 export type RequestWithBody = IncomingMessage & { body?: unknown };
 
@@ -26,7 +34,8 @@ interface Refusal {
  *   `application/json` (UTF-8, no content coding);
  * - both refusals close the connection instead of reading the rest of the body;
  * - malformed JSON is 400; a JSON value that is not an object is 422 (its keys are for the
- *   validation pipe to judge).
+ *   validation pipe to judge), and so is one nested deeper than `JSON_DEPTH_LIMIT` or holding
+ *   more than `JSON_VALUES_LIMIT` values, before validation walks it.
  * A request the gate lets through has no body or a parsed object in `request.body`, read in
  * full: the platform never parses, and a held request never has bytes waiting on its socket.
  * A client that sends `Expect: 100-continue` is told to go on only once its headers passed.
@@ -140,7 +149,25 @@ function parseJsonObject(text: string): Refusal | { body: unknown } {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { status: HttpStatus.UNPROCESSABLE_ENTITY, message: 'the body must be a JSON object' };
   }
-  return { body: value };
+  return exceedsStructureLimits(value) ? TOO_COMPLEX : { body: value };
+}
+
+const TOO_COMPLEX: Refusal = {
+  status: HttpStatus.UNPROCESSABLE_ENTITY,
+  message: `the body must not nest deeper than ${JSON_DEPTH_LIMIT} levels nor hold more than ${JSON_VALUES_LIMIT} values`,
+};
+
+/** Walked with a stack of its own, not by recursion: the depth is what is being judged. */
+function exceedsStructureLimits(parsed: object): boolean {
+  const pending: [unknown, number][] = [[parsed, 1]];
+  let values = 0;
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (++values > JSON_VALUES_LIMIT || depth > JSON_DEPTH_LIMIT) return true;
+    if (typeof value !== 'object' || value === null) continue;
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /** `POST /order`: the method and the path without its trailing slash, lower case as Express matches. */
