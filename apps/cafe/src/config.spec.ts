@@ -29,6 +29,7 @@ describe('loadConfig', () => {
         burst: { limit: 300, seconds: 10 },
         sustained: { limit: 1000, seconds: 3600 },
         blockSeconds: 900,
+        maxAddresses: 100_000,
         maxWaitingPerAddress: 300,
       },
       brewLeaseMs: 600_000,
@@ -88,6 +89,7 @@ describe('loadConfig', () => {
       THROTTLE_SUSTAINED_SECONDS: '600',
       THROTTLE_BLOCK_SECONDS: '60',
       MAX_WAITING_PER_ADDRESS: '20',
+      THROTTLE_MAX_ADDRESSES: '5000',
     });
     expect(config.queuePolicy).toBe('fair');
     expect(config.flood).toMatchObject({
@@ -95,6 +97,7 @@ describe('loadConfig', () => {
       sustained: { limit: 500, seconds: 600 },
       blockSeconds: 60,
       maxWaitingPerAddress: 20,
+      maxAddresses: 5000,
     });
     expect(config.flood.trustedProxies.entries).toEqual(['10.0.0.1', '172.16.0.0/12']);
     expect(config.flood.trustedProxies.includes('172.20.0.2')).toBe(true);
@@ -221,6 +224,7 @@ describe('loadConfig', () => {
     [{ THROTTLE_SUSTAINED_SECONDS: '-5' }, /THROTTLE_SUSTAINED_SECONDS/],
     [{ THROTTLE_BLOCK_SECONDS: '1000001' }, /THROTTLE_BLOCK_SECONDS/],
     [{ MAX_WAITING_PER_ADDRESS: 'x' }, /MAX_WAITING_PER_ADDRESS/],
+    [{ THROTTLE_MAX_ADDRESSES: '0' }, /THROTTLE_MAX_ADDRESSES/],
     [{ BREW_LEASE_SECONDS: '0' }, /BREW_LEASE_SECONDS must be a number of seconds from 0.001/],
     [{ BREW_LEASE_SECONDS: '86401' }, /BREW_LEASE_SECONDS/],
     [{ BREW_LEASE_SECONDS: '-5' }, /BREW_LEASE_SECONDS/],

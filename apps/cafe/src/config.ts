@@ -97,6 +97,7 @@ function floodDefence(env: Env): FloodDefenceOptions {
       seconds: count(env, 'THROTTLE_SUSTAINED_SECONDS', 3600),
     },
     blockSeconds: count(env, 'THROTTLE_BLOCK_SECONDS', 900),
+    maxAddresses: count(env, 'THROTTLE_MAX_ADDRESSES', 100_000),
     maxWaitingPerAddress: count(env, 'MAX_WAITING_PER_ADDRESS', 300),
     redis: redisTarget(env),
   };

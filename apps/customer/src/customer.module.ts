@@ -4,9 +4,9 @@ import { type ApiDocsInfo, HealthModule, TrustedProxies } from '@cafe/http';
 import { CoreBridgeModule, EventFeed } from '@cafe/ordering';
 import type { FloodDefenceOptions } from './flood/flood-defence.options';
 import { BlockedAddresses } from './flood/blocked-addresses';
-import { CompactThrottlerStorage } from './flood/compact-throttler-storage';
 import { FloodCutOff } from './flood/flood-cut-off';
 import { FloodRedis } from './flood/flood-redis';
+import { GcraThrottlerStorage } from './flood/gcra-throttler-storage';
 import { WaitingPerAddress } from './flood/waiting-per-address';
 import { OrderController } from './order.controller';
 
@@ -26,18 +26,23 @@ export class CustomerModule {
     floodRedis: FloodRedis | null,
   ): DynamicModule {
     const blockDuration = flood.blockSeconds * 1000;
+    const windows = { burst: flood.burst, sustained: flood.sustained };
     return {
       module: CustomerModule,
       imports: [
         CoreBridgeModule.from(core),
         HealthModule.forCore(core, { takesOrders: true }),
         ThrottlerModule.forRoot({
-          throttlers: Object.entries({ burst: flood.burst, sustained: flood.sustained }).map(
-            ([name, { limit, seconds }]) => ({ name, limit, ttl: seconds * 1000, blockDuration }),
-          ),
+          throttlers: Object.entries(windows).map(([name, { limit, seconds }]) => ({
+            name,
+            limit,
+            ttl: seconds * 1000,
+            blockDuration,
+          })),
           // The exception filter sets the one Retry-After header; rate headers would only cost bytes.
           setHeaders: false,
-          storage: new CompactThrottlerStorage(),
+          // One key per throttler and address.
+          storage: new GcraThrottlerStorage(flood.maxAddresses * Object.keys(windows).length),
         }),
       ],
       providers: [

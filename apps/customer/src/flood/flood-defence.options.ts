@@ -17,6 +17,8 @@ export interface FloodDefenceOptions {
   readonly sustained: ThrottleWindow;
   /** How long an address that exceeded either window is refused; its queued orders are cancelled. */
   readonly blockSeconds: number;
+  /** Addresses the throttlers keep counts for at most (THROTTLE_MAX_ADDRESSES); beyond, the longest idle is forgotten. */
+  readonly maxAddresses: number;
   /** Orders one address may have waiting at once (each holds a request open for minutes). */
   readonly maxWaitingPerAddress: number;
   /** Shares the counters, blocks and waiting counts with the other instances (REDIS_URL); none: per instance. */
