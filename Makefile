@@ -5,7 +5,7 @@ NODE_MODULES := node_modules/.package-lock.json
 MAIN := dist/apps/cafe/src/main.js
 SOURCES := $(shell find apps libs -name '*.ts' ! -name '*.spec.ts') tsconfig.json tsconfig.build.json nest-cli.json
 # The barista pages and the SQL migrations are copied into dist as they are (nest-cli.json "assets").
-SOURCES += $(wildcard apps/barista/src/*/public/*) $(wildcard libs/ordering/src/event-store/migrations/*.sql)
+SOURCES += $(wildcard libs/barista/src/*/public/*) $(wildcard libs/ordering/src/event-store/migrations/*.sql)
 
 # npm ci only when node_modules is missing or older than the lock file.
 $(NODE_MODULES): package.json package-lock.json

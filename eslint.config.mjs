@@ -56,13 +56,13 @@ export default tseslint.config(
   {
     // Plain JavaScript run by node as it is (no build step): CommonJS.
     files: ['**/*.js'],
-    ignores: ['apps/barista/src/*/public/**'],
+    ignores: ['libs/barista/src/*/public/**'],
     languageOptions: { sourceType: 'commonjs', globals: nodeGlobals },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // The barista pages' scripts (board, station, their shared session) run in the browser.
-    files: ['apps/barista/src/*/public/*.js'],
+    files: ['libs/barista/src/*/public/*.js'],
     languageOptions: { sourceType: 'script', globals: browserGlobals },
   },
 );

@@ -1,5 +1,5 @@
 import { EventStore, OrderPlaced } from '@cafe/ordering';
-import { EventsController } from '../apps/barista/src/events/events.controller';
+import { EventsController } from '../libs/barista/src/events/events.controller';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
 import { eventually } from './support/http-client';
 import { SseClient } from './support/sse-client';

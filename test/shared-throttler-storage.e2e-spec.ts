@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import Redis from 'ioredis';
-import type { FloodRedis } from '../apps/customer/src/flood/flood-redis';
-import { countOrder } from '../apps/customer/src/flood/gcra-throttler-storage';
-import { SharedThrottlerStorage } from '../apps/customer/src/flood/shared-throttler-storage';
+import type { FloodRedis } from '../libs/customer/src/flood/flood-redis';
+import { countOrder } from '../libs/customer/src/flood/gcra-throttler-storage';
+import { SharedThrottlerStorage } from '../libs/customer/src/flood/shared-throttler-storage';
 import { describeWithRedis, dropKeys, REDIS_URL, testKeyPrefix } from './support/redis';
 
 describeWithRedis()("the fleet's throttler script in Redis", () => {

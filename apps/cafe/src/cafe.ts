@@ -2,24 +2,16 @@ import type { AddressInfo } from 'node:net';
 import type { INestApplication, INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import pino, { type Logger } from 'pino';
+import { BARISTA_API_DOCS, type BaristaOptions, BaristaModule } from '@cafe/barista';
+import { createCustomerApp } from '@cafe/customer';
 import { createHttpApp, listen, nestLoggerFor } from '@cafe/http';
 import {
-  CafeMetrics,
   CoreModule,
   Drain,
   type DrainOutcome,
   ServiceClosing,
   WaitingCustomers,
 } from '@cafe/ordering';
-import {
-  BARISTA_API_DOCS,
-  type BaristaOptions,
-  BaristaModule,
-} from '../../barista/src/barista.module';
-import { CUSTOMER_API_DOCS, CustomerModule } from '../../customer/src/customer.module';
-import { floodCutOffAnswer } from '../../customer/src/flood/flood-cut-off.answer';
-import { FloodRedis } from '../../customer/src/flood/flood-redis';
-import { refuseBlockedOrders } from '../../customer/src/flood/refuse-blocked-orders';
 import type { CafeConfig } from './config';
 
 /** A running café: one core and the two HTTP apps that share it. */
@@ -68,23 +60,13 @@ export async function startCafe(
     const options = {
       adapter: config.httpAdapter,
       logger,
-      trustedProxies: config.flood.trustedProxies,
       requestTimeouts: config.requestTimeouts,
-      errorAnswers: [floodCutOffAnswer(config.flood.blockSeconds)],
     };
-    // Connected here rather than in a provider, so that an unusable REDIS_URL is one line.
-    const floodRedis = config.flood.redis
-      ? await FloodRedis.connect(config.flood.redis, core.get(CafeMetrics))
-      : null;
-    const customer = await createHttpApp(CustomerModule.forCore(core, config.flood, floodRedis), {
-      ...options,
-      docs: CUSTOMER_API_DOCS,
-    });
+    const customer = await createCustomerApp(core, config.flood, options);
     apps.push(customer);
-    refuseBlockedOrders(customer, options.trustedProxies);
     const barista = await createHttpApp(
       BaristaModule.forCore(core, { ...baristaOptions, staffTokens: config.staffTokens }),
-      { ...options, docs: BARISTA_API_DOCS },
+      { ...options, trustedProxies: config.flood.trustedProxies, docs: BARISTA_API_DOCS },
     );
     apps.push(barista);
     await listen(customer, config.customerPort, config.customerHost);

@@ -11,9 +11,8 @@ import {
   QUEUE_POLICIES,
   type QueuePolicyName,
 } from '@cafe/ordering';
-import type { FloodDefenceOptions } from '../../customer/src/flood/flood-defence.options';
-import { StaffTokens } from '../../barista/src/staff/staff-tokens';
-import type { RedisTarget } from '../../customer/src/flood/flood-redis';
+import { StaffTokens } from '@cafe/barista';
+import type { FloodDefenceOptions, RedisTarget } from '@cafe/customer';
 
 /** pino's levels; `silent` logs nothing. At `warn` and above no line is written per request. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;

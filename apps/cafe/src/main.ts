@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { constants } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { EventLogUnreachable, EventLogUnreadable } from '@cafe/ordering';
-import { RedisUnusable } from '../../customer/src/flood/flood-redis';
+import { RedisUnusable } from '@cafe/customer';
 import { startCafe } from './cafe';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';

@@ -1,6 +1,6 @@
 import { DOCS_PATH } from '@cafe/http';
+import { ORDER_ROUTE } from '@cafe/customer';
 import { describeEventStore } from '@cafe/ordering';
-import { ORDER_ROUTE } from '../../customer/src/order.route';
 import type { CafeConfig } from './config';
 
 /** Where each part of a started café is, and what it runs on: the last lines of its start. */

@@ -1,0 +1,2 @@
+export * from './barista.module';
+export { StaffTokens } from './staff/staff-tokens';
