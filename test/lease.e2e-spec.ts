@@ -1,21 +1,25 @@
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
-import { eventually } from './support/http-client';
+import { ManualClock } from './support/manual-clock';
 
-/** Short enough for a test, long enough that a start and its checks fit in it on a busy machine. */
-const LEASE = { BREW_LEASE_SECONDS: '0.2' };
+/** The default lease: the café's clock is moved past it, nothing sleeps. */
+const LEASE_SECONDS = 600;
 
 describe.each(HTTP_ADAPTERS)('the barista lease on %s', (adapter) => {
   let cafe: TestCafe;
+  let clock: ManualClock;
 
   beforeEach(async () => {
-    cafe = await TestCafe.start(adapter, LEASE);
+    clock = new ManualClock(Date.now());
+    cafe = await TestCafe.start(adapter, { BREW_LEASE_SECONDS: String(LEASE_SECONDS) }, { clock });
   });
 
   afterEach(() => cafe.close());
 
-  /** Waits until the lease of every brewing order ran out and they are back in the queue. */
-  const requeued = () =>
-    eventually(async () => (await cafe.barista('GET', '/queue')).body.brewing === 0);
+  /** Lets the lease of every brewing order run out; they are back in the queue. */
+  const requeued = async () => {
+    await clock.advance(LEASE_SECONDS * 1000);
+    expect((await cafe.barista('GET', '/queue')).body.brewing).toBe(0);
+  };
 
   it('puts an order whose barista walked away back at the front of the queue', async () => {
     const first = await cafe.order({ localAddress: '127.0.3.1' });

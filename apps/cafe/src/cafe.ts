@@ -6,6 +6,7 @@ import { BARISTA_API_DOCS, type BaristaOptions, BaristaModule } from '@cafe/bari
 import { createCustomerApp } from '@cafe/customer';
 import { createHttpApp, listen, nestLoggerFor } from '@cafe/http';
 import {
+  type Clock,
   CoreModule,
   Drain,
   type DrainOutcome,
@@ -36,15 +37,17 @@ export interface StartOptions {
   logger?: Logger;
   /** Tests shorten the event stream's timings. */
   barista?: BaristaOptions;
+  /** Tests move time themselves (a lease running out) rather than wait for it. */
+  clock?: Clock;
 }
 
 /** Boots the core, then both apps on their ports. If any step fails, what was started is closed. */
 export async function startCafe(
   config: CafeConfig,
-  { logger = pino({ level: 'silent' }), barista: baristaOptions }: StartOptions = {},
+  { logger = pino({ level: 'silent' }), barista: baristaOptions, clock }: StartOptions = {},
 ): Promise<Cafe> {
   const core = await NestFactory.createApplicationContext(
-    CoreModule.forRoot({ ...config, logger }),
+    CoreModule.forRoot({ ...config, logger, clock }),
     {
       logger: nestLoggerFor(logger),
       abortOnError: false,

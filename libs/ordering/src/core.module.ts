@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import type { Logger } from 'pino';
+import { Clock, SystemClock } from './clock';
 import { CancelOrderHandler } from './commands/cancel-order.handler';
 import { CutOffAddressHandler } from './commands/cut-off-address.handler';
 import { FinishOrderHandler } from './commands/finish-order.handler';
@@ -36,6 +37,8 @@ export interface CoreOptions {
   readonly brewLeaseMs?: number;
   /** Takes one line per domain event; none without it. */
   readonly logger?: Logger;
+  /** The machine's clock unless a test moves time itself. */
+  readonly clock?: Clock;
 }
 
 /**
@@ -51,6 +54,7 @@ export class CoreModule {
     queuePolicy = 'fifo',
     brewLeaseMs,
     logger,
+    clock = new SystemClock(),
   }: CoreOptions = {}): DynamicModule {
     const next = queuePolicy === 'fair' ? QueuedByAddressProjection : QueueProjection;
     const eventLog = logger && {
@@ -66,6 +70,7 @@ export class CoreModule {
         eventStoreProvider(eventStore),
         { provide: QueuePolicy, useExisting: next },
         { provide: BrewLease, useValue: new BrewLease(brewLeaseMs) },
+        { provide: Clock, useValue: clock },
         OrderRepository,
         EventFeed,
         WaitingCustomers,

@@ -5,6 +5,7 @@ export * from './commands/place-order.command';
 export * from './commands/requeue-expired-order.command';
 export * from './commands/start-next-order.command';
 export * from './core-bridge.module';
+export * from './clock';
 export * from './core.module';
 export * from './domain/drink';
 export * from './drain/drain.service';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Clock } from './clock';
 import { OrderInWrongState, OrderNotFound, QueueEmpty } from './domain/errors';
 import { AppendRefused } from './event-store/event-store.errors';
 import { decide, evolve, type Order, type OrderCommand } from './domain/order';
@@ -13,6 +14,7 @@ export class OrderRepository {
     private readonly store: EventStore,
     private readonly orders: OrderStatusProjection,
     private readonly metrics: CafeMetrics,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -48,7 +50,9 @@ export class OrderRepository {
    */
   async startOldestInLog(barista?: string): Promise<Order> {
     const appendTimed = this.metrics.startAppendTimer();
-    const started = await this.store.startOldestQueued?.(Date.now(), barista).finally(appendTimed);
+    const started = await this.store
+      .startOldestQueued?.(this.clock.now(), barista)
+      .finally(appendTimed);
     if (!started) throw new QueueEmpty();
     return this.orders.get(started.stream) as Order;
   }

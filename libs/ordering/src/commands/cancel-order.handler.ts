@@ -1,15 +1,19 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../clock';
 import type { Order } from '../domain/order';
 import { OrderRepository } from '../order.repository';
 import { CancelOrderCommand } from './cancel-order.command';
 
 @CommandHandler(CancelOrderCommand)
 export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
-  constructor(private readonly orders: OrderRepository) {}
+  constructor(
+    private readonly orders: OrderRepository,
+    private readonly clock: Clock,
+  ) {}
 
   execute({ orderId, reason }: CancelOrderCommand): Promise<Order> {
     return this.orders.decideOnLatest(() =>
-      this.orders.handle({ kind: 'cancel', orderId, reason, at: Date.now() }),
+      this.orders.handle({ kind: 'cancel', orderId, reason, at: this.clock.now() }),
     );
   }
 }

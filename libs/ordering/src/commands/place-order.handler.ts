@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../clock';
 import type { Order } from '../domain/order';
 import { Drain } from '../drain/drain.service';
 import { EventStore } from '../event-store/event-store';
@@ -16,6 +17,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly statuses: OrderStatusProjection,
     private readonly store: EventStore,
     private readonly drain: Drain,
+    private readonly clock: Clock,
   ) {}
 
   /**
@@ -42,7 +44,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       orderId: randomUUID(),
       drink,
       clientAddress,
-      at: Date.now(),
+      at: this.clock.now(),
       idempotency,
     });
   }

@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { Clock } from '../clock';
 import { QueueEmpty } from '../domain/errors';
 import type { Order } from '../domain/order';
 import { EventStore } from '../event-store/event-store';
@@ -12,6 +13,7 @@ export class StartNextOrderHandler implements ICommandHandler<StartNextOrderComm
     private readonly queue: QueuePolicy,
     private readonly orders: OrderRepository,
     private readonly store: EventStore,
+    private readonly clock: Clock,
   ) {}
 
   execute({ barista }: StartNextOrderCommand): Promise<Order> {
@@ -22,7 +24,7 @@ export class StartNextOrderHandler implements ICommandHandler<StartNextOrderComm
     return this.orders.decideOnLatest(() => {
       const orderId = this.queue.next();
       if (orderId === undefined) return Promise.reject(new QueueEmpty());
-      return this.orders.handle({ kind: 'start', orderId, barista, at: Date.now() });
+      return this.orders.handle({ kind: 'start', orderId, barista, at: this.clock.now() });
     });
   }
 

@@ -5,6 +5,7 @@ import { Test } from '@nestjs/testing';
 import { FinishOrderCommand } from '../commands/finish-order.command';
 import { PlaceOrderCommand } from '../commands/place-order.command';
 import { StartNextOrderCommand } from '../commands/start-next-order.command';
+import { ManualClock } from '../../../../test/support/manual-clock';
 import { CoreModule } from '../core.module';
 import { EventStore } from '../event-store/event-store';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
@@ -15,25 +16,21 @@ import { QueueProjection } from '../projections/queue.projection';
 const LEASE_MS = 1000;
 const T0 = 1_000_000;
 
-/** Fake clock and timers; promises and nextTick stay real so Nest and the buses run as usual. */
-const fakeTime = () =>
-  jest.useFakeTimers({ now: T0, doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
-
 describe('the lease monitor', () => {
   let core: INestApplicationContext;
+  let clock: ManualClock;
   const status = (orderId: string) => core.get(OrderStatusProjection).get(orderId)?.status;
 
   beforeEach(async () => {
-    fakeTime();
+    clock = new ManualClock(T0);
     core = await NestFactory.createApplicationContext(
-      CoreModule.forRoot({ brewLeaseMs: LEASE_MS }),
+      CoreModule.forRoot({ brewLeaseMs: LEASE_MS, clock }),
       { logger: false },
     );
   });
 
   afterEach(async () => {
     await core.close();
-    jest.useRealTimers();
   });
 
   /** Places `count` orders, then starts them 10 ms apart; returns their ids in start order. */
@@ -43,19 +40,19 @@ describe('the lease monitor', () => {
     const started: string[] = [];
     for (let i = 0; i < count; i++) {
       started.push((await bus.execute(new StartNextOrderCommand())).orderId);
-      jest.advanceTimersByTime(10);
+      await clock.advance(10);
     }
     return started;
   }
 
   it('keeps one timer, for the earliest expiry, however many orders brew', async () => {
     const ids = await brew(50); // started at T0, T0+10, ...; the clock is now at T0+500
-    expect(jest.getTimerCount()).toBe(1);
+    expect(clock.pending).toBe(1);
 
-    await jest.advanceTimersByTimeAsync(LEASE_MS - 500 - 1);
+    await clock.advance(LEASE_MS - 500 - 1);
     expect(ids.map(status).every((s) => s === 'brewing')).toBe(true);
 
-    await jest.advanceTimersByTimeAsync(1);
+    await clock.advance(1);
     expect(status(ids[0])).toBe('queued');
     expect(
       ids
@@ -63,9 +60,9 @@ describe('the lease monitor', () => {
         .map(status)
         .every((s) => s === 'brewing'),
     ).toBe(true);
-    expect(jest.getTimerCount()).toBe(1);
+    expect(clock.pending).toBe(1);
 
-    await jest.advanceTimersByTimeAsync(10);
+    await clock.advance(10);
     expect(status(ids[1])).toBe('queued');
     expect(core.get(QueueProjection).ids()).toEqual(ids.slice(0, 2));
   });
@@ -76,23 +73,21 @@ describe('the lease monitor', () => {
     const c = (await bus.execute(new PlaceOrderCommand('americano', '::1'))).orderId;
     await bus.execute(new FinishOrderCommand(a));
 
-    await jest.advanceTimersByTimeAsync(LEASE_MS - 10 - 1); // from T0+20 to just before T0+10+LEASE_MS
+    await clock.advance(LEASE_MS - 10 - 1); // from T0+20 to just before T0+10+LEASE_MS
     expect(status(b)).toBe('brewing');
-    await jest.advanceTimersByTimeAsync(1);
+    await clock.advance(1);
     expect(status(b)).toBe('queued');
     expect(status(a)).toBe('ready');
     expect(core.get(QueueProjection).ids()).toEqual([b, c]);
-    expect(jest.getTimerCount()).toBe(0); // nothing brewing, nothing to watch
+    expect(clock.pending).toBe(0); // nothing brewing, nothing to watch
   });
 });
 
 describe('the lease monitor after a restart', () => {
-  afterEach(() => jest.useRealTimers());
-
   it('arms from the log and requeues a lease that ran out while the process was down', async () => {
-    fakeTime();
+    const clock = new ManualClock(T0);
     const restarted = await Test.createTestingModule({
-      imports: [CoreModule.forRoot({ brewLeaseMs: LEASE_MS })],
+      imports: [CoreModule.forRoot({ brewLeaseMs: LEASE_MS, clock })],
     })
       .overrideProvider(EventStore)
       .useFactory({
@@ -112,10 +107,10 @@ describe('the lease monitor after a restart', () => {
     await restarted.init();
     try {
       const orders = restarted.get(OrderStatusProjection);
-      await jest.advanceTimersByTimeAsync(1);
+      await clock.advance(1);
       expect(orders.get('old')?.status).toBe('queued');
       expect(orders.get('new')?.status).toBe('brewing');
-      await jest.advanceTimersByTimeAsync(LEASE_MS - 200);
+      await clock.advance(LEASE_MS - 200);
       expect(orders.get('new')?.status).toBe('queued');
       expect(restarted.get(QueueProjection).ids()).toEqual(['old', 'new']);
     } finally {

@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
+import { Clock } from '../clock';
 import { RequeueExpiredOrderCommand } from '../commands/requeue-expired-order.command';
 import { DomainError } from '../domain/errors';
 import { EventStore } from '../event-store/event-store';
@@ -16,7 +17,8 @@ import { BrewLease } from './brew-lease';
 @Injectable()
 export class LeaseMonitor implements OnModuleDestroy {
   private readonly logger = new Logger(LeaseMonitor.name);
-  private timer?: NodeJS.Timeout;
+  /** Cancels the one timer, while it is set. */
+  private cancelTimer?: () => void;
   private dueAt?: number;
   private readonly unsubscribe: () => void;
 
@@ -25,6 +27,7 @@ export class LeaseMonitor implements OnModuleDestroy {
     private readonly queue: QueueProjection,
     private readonly commandBus: CommandBus,
     private readonly lease: BrewLease,
+    private readonly clock: Clock,
   ) {
     // The store is built before anything that injects it, with its log replayed into the queue.
     this.unsubscribe = store.subscribe(() => this.arm());
@@ -34,27 +37,27 @@ export class LeaseMonitor implements OnModuleDestroy {
   // Not bridged into the apps, so this runs once, when the core closes.
   onModuleDestroy(): void {
     this.unsubscribe();
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
   }
 
   /** Sets the one timer for the earliest expiry, unless it is already set for it. */
   private arm(): void {
     const oldest = this.queue.brewingByStart().next();
     const dueAt = oldest.done ? undefined : this.lease.expiresAt(oldest.value.startedAt);
-    if (dueAt === this.dueAt && this.timer) return;
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    if (dueAt === this.dueAt && this.cancelTimer) return;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     this.dueAt = dueAt;
     if (dueAt === undefined) return;
-    // Unref'd: a pending lease never keeps the process (or a test) alive on its own.
-    this.timer = setTimeout(() => this.requeueExpired(), Math.max(dueAt - Date.now(), 1));
-    this.timer.unref();
+    this.cancelTimer = this.clock.after(Math.max(dueAt - this.clock.now(), 1), () =>
+      this.requeueExpired(),
+    );
   }
 
   private requeueExpired(): void {
-    this.timer = undefined;
-    const startedBy = Date.now() - this.lease.ms;
+    this.cancelTimer = undefined;
+    const startedBy = this.clock.now() - this.lease.ms;
     const expired: string[] = [];
     for (const { orderId, startedAt } of this.queue.brewingByStart()) {
       if (startedAt > startedBy) break;
