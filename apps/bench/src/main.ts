@@ -24,6 +24,8 @@ import {
   rushHour,
   type RushHour,
   type Target,
+  throttlerStorage,
+  type ThrottlerStorageFigures,
 } from './scenarios';
 import {
   newConnectionCycles,
@@ -36,7 +38,7 @@ import { serviceStdout } from './servers';
 import { type Row, toMarkdown, toText } from './table';
 
 const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
-const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8] as const;
+const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
 
 interface Results {
   cycleCost: Partial<Record<Target, CycleCost>>;
@@ -44,6 +46,7 @@ interface Results {
   heldWaits: Partial<Record<Target, HeldWaits>>;
   durable: Partial<Record<HttpAdapterName, DurableOrderCycles>>;
   replay?: Replay;
+  throttler?: ThrottlerStorageFigures;
   newConnections: Partial<Record<Target, NewConnectionCycles>>;
   underFlood: Partial<Record<HttpAdapterName, RegularsUnderFlood>>;
   fleet: Partial<Record<HttpAdapterName, Fleet>>;
@@ -84,7 +87,7 @@ function command(): Command {
     .option('--platforms <list>', 'HTTP platforms to run', list(HTTP_ADAPTERS), [...HTTP_ADAPTERS])
     .option(
       '--scenarios <list>',
-      'scenarios to run (1-8; 8 needs PostgreSQL at DATABASE_URL)',
+      'scenarios to run (1-9; 8 needs PostgreSQL at DATABASE_URL)',
       list(SCENARIOS),
       [...SCENARIOS],
     )
@@ -388,6 +391,33 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
       target: '≤ 3 s per 1,000,000',
     });
   }
+  if (results.throttler) {
+    const { before, after } = results.throttler;
+    const change = (from: number, to: number, unit: string) => `${from} → ${to} ${unit}`;
+    out.push(
+      {
+        metric: '9 throttler: bytes per address, 1 order / 100 orders each',
+        values: {
+          other:
+            change(before.bytesPerAddressOneOrder, after.bytesPerAddressOneOrder, 'B') +
+            ' / ' +
+            change(before.bytesPerAddress100Orders, after.bytesPerAddress100Orders, 'B'),
+        },
+        target: 'O(1) per address',
+      },
+      {
+        metric: '9 throttler: CPU per order, 1,000 orders in the window',
+        values: {
+          other: change(
+            Number(before.cpuUsPerOrderAt1000.toFixed(2)),
+            Number(after.cpuUsPerOrderAt1000.toFixed(2)),
+            'µs',
+          ),
+        },
+        target: 'O(1) per order',
+      },
+    );
+  }
   return out;
 }
 
@@ -431,6 +461,7 @@ async function main(): Promise<void> {
     if (scenarios.has(8)) results.fleet[platform] = await fleet(context, platform);
   }
   if (scenarios.has(5)) results.replay = await replayEvents(context);
+  if (scenarios.has(9)) results.throttler = await throttlerStorage(context);
 
   const table = rows(results, platforms);
   const columns = [...platforms, 'other'];

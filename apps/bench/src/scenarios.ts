@@ -362,3 +362,31 @@ export async function replayEvents(context: BenchContext): Promise<Replay> {
   );
   return JSON.parse(stdout) as Replay;
 }
+
+interface ThrottlerFigures {
+  bytesPerAddressOneOrder: number;
+  bytesPerAddress100Orders: number;
+  cpuUsPerOrderAt1000: number;
+}
+
+export interface ThrottlerStorageFigures {
+  addresses: number;
+  before: ThrottlerFigures;
+  after: ThrottlerFigures;
+}
+
+/**
+ * 9. The flood guard's throttler storage before issue 17 (sliding window) and after (GCRA):
+ * heap per address, and CPU per order of an address with 1,000 orders in its window; in a
+ * process of its own.
+ */
+export async function throttlerStorage(context: BenchContext): Promise<ThrottlerStorageFigures> {
+  const addresses = scaled(context, 20_000);
+  context.log(`9 throttler storage, ${addresses} addresses`);
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--expose-gc', join(__dirname, 'throttler-storage.js'), String(addresses)],
+    { maxBuffer: 1 << 20 },
+  );
+  return JSON.parse(stdout) as ThrottlerStorageFigures;
+}
