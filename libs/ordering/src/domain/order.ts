@@ -40,27 +40,41 @@ export type OrderCommand = { orderId: string; at: number } & (
   | { kind: 'requeue'; leaseMs: number }
 );
 
+/**
+ * Where an order stands after each event, whatever it stood before. `evolve` follows it, and so
+ * does the PostgreSQL log's queue table, from the flag each append carries (postgres-rows.ts):
+ * the database keeps no rule of its own about which orders are queued.
+ */
+export const STATUS_AFTER: Readonly<Record<OrderEvent['type'], OrderStatus>> = {
+  OrderPlaced: 'queued',
+  OrderStarted: 'brewing',
+  OrderFinished: 'ready',
+  OrderCancelled: 'cancelled',
+  OrderRequeued: 'queued',
+};
+
 /** Folds one event into the order. Pure; the log is trusted, so a malformed history throws. */
 export function evolve(order: Order | undefined, event: OrderEvent): Order {
+  const status = STATUS_AFTER[event.type];
   if (event.type === 'OrderPlaced') {
     return {
       orderId: event.orderId,
       drink: event.drink,
       clientAddress: event.clientAddress,
-      status: 'queued',
+      status,
       placedAt: event.at,
     };
   }
   if (!order) throw new Error(`${event.type} for order ${event.orderId} before OrderPlaced`);
   switch (event.type) {
     case 'OrderStarted':
-      return { ...order, status: 'brewing', startedAt: event.at, startedBy: event.barista };
+      return { ...order, status, startedAt: event.at, startedBy: event.barista };
     case 'OrderFinished':
-      return { ...order, status: 'ready', finishedAt: event.at, finishedBy: event.barista };
+      return { ...order, status, finishedAt: event.at, finishedBy: event.barista };
     case 'OrderCancelled':
-      return { ...order, status: 'cancelled', cancelledAt: event.at, cancelReason: event.reason };
+      return { ...order, status, cancelledAt: event.at, cancelReason: event.reason };
     case 'OrderRequeued':
-      return { ...order, status: 'queued', requeuedAt: event.at };
+      return { ...order, status, requeuedAt: event.at };
     default:
       exhaustive(event);
       return order;

@@ -1,3 +1,4 @@
+import { STATUS_AFTER } from '../domain/order';
 import { type OrderEvent, OrderStarted } from '../events';
 import type { StoredEvent } from './event-store';
 
@@ -86,11 +87,20 @@ export function parseNotification(payload: string | undefined): Notification {
   }
 }
 
-/** What `cafe_append` takes for one append or claim. */
+/**
+ * What `cafe_append` takes for one append or claim. `queued` says whether the order is queued
+ * once the events are in, as the domain says (STATUS_AFTER): `cafe_append` keeps its queue
+ * table from it, naming no event type. The claim starts an order `cafe_queue` holds, so only
+ * an order the domain calls queued; postgres-claim.property.spec.ts plays decide against it.
+ */
 export function toAppendRow(pending: Pending) {
   if ('claim' in pending) {
     const { at, barista } = pending.claim;
-    return { claim: { type: 'OrderStarted', at, ...(barista === undefined ? {} : { barista }) } };
+    const started: OrderEvent['type'] = 'OrderStarted';
+    return {
+      claim: { type: started, at, ...(barista === undefined ? {} : { barista }) },
+      queued: STATUS_AFTER[started] === 'queued',
+    };
   }
   const { stream, expectedVersion, events } = pending;
   const key = idempotencyKeyOf({ events });
@@ -99,6 +109,7 @@ export function toAppendRow(pending: Pending) {
     stream,
     expected: expectedVersion,
     events,
+    queued: events.length > 0 && STATUS_AFTER[events[events.length - 1].type] === 'queued',
     ...(key === undefined ? {} : { key: { key, fingerprint } }),
   };
 }

@@ -33,7 +33,8 @@ export class QueueProjection extends QueuePolicy implements InlineProjection {
         this.queue.pushBack(event.orderId, { placedAt: event.at, position });
         break;
       case 'OrderStarted': {
-        // The log is trusted: only a queued order can be started, only a brewing one requeued.
+        // The log holds what decide allowed (domain/order.ts): a started order was queued, a
+        // requeued one brewing, so its placement is found where this takes it from.
         const placement = this.queue.take(event.orderId)?.value as Placement;
         this.brewing.pushBack(event.orderId, { placement, startedAt: event.at });
         break;
