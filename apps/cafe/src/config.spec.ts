@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       brewLeaseMs: 600_000,
       drainTimeoutMs: 30_000,
       requestTimeouts: { headersMs: 30_000, requestMs: 60_000 },
+      sessionDeadlines: { heartbeatMs: 2000, queryTimeoutMs: 5000, connectTimeoutMs: 3000 },
     });
     expect(config.flood.trustedProxies.entries).toEqual([]);
     expect(config.staffTokens).toBeUndefined();
@@ -63,6 +64,9 @@ describe('loadConfig', () => {
         DRAIN_TIMEOUT_SECONDS: '5',
         HEADERS_TIMEOUT_SECONDS: '0.5',
         REQUEST_TIMEOUT_SECONDS: '2',
+        HEARTBEAT_SECONDS: '0.5',
+        QUERY_TIMEOUT_SECONDS: '1.5',
+        CONNECT_TIMEOUT_SECONDS: '60',
       }),
     ).toMatchObject({
       customerHost: '127.0.0.1',
@@ -76,6 +80,7 @@ describe('loadConfig', () => {
       brewLeaseMs: 90_000,
       drainTimeoutMs: 5_000,
       requestTimeouts: { headersMs: 500, requestMs: 2000 },
+      sessionDeadlines: { heartbeatMs: 500, queryTimeoutMs: 1500, connectTimeoutMs: 60_000 },
     });
   });
 
@@ -161,7 +166,7 @@ describe('loadConfig', () => {
     ['redis://cache', 'redis://cache'],
     ['rediss://user:secret@cache.example:6380/2', 'rediss://user:secret@cache.example:6380/2'],
   ])('shares the flood defence through REDIS_URL=%s', (value, url) => {
-    expect(loadConfig({ REDIS_URL: value }).flood.redis).toEqual({ url, keyPrefix: 'cafe:' });
+    expect(loadConfig({ REDIS_URL: value }).flood.redis).toMatchObject({ url, keyPrefix: 'cafe:' });
     expect(
       loadConfig({ REDIS_URL: value, REDIS_KEY_PREFIX: 'shop-2:' }).flood.redis?.keyPrefix,
     ).toBe('shop-2:');
@@ -243,6 +248,11 @@ describe('loadConfig', () => {
       { HEADERS_TIMEOUT_SECONDS: '20', REQUEST_TIMEOUT_SECONDS: '10' },
       /HEADERS_TIMEOUT_SECONDS must not exceed REQUEST_TIMEOUT_SECONDS/,
     ],
+    [{ HEARTBEAT_SECONDS: '0' }, /HEARTBEAT_SECONDS must be a number of seconds from 0.1 to 60/],
+    [{ HEARTBEAT_SECONDS: '61' }, /HEARTBEAT_SECONDS/],
+    [{ QUERY_TIMEOUT_SECONDS: '0.05' }, /QUERY_TIMEOUT_SECONDS/],
+    [{ QUERY_TIMEOUT_SECONDS: 'forever' }, /QUERY_TIMEOUT_SECONDS/],
+    [{ CONNECT_TIMEOUT_SECONDS: '-1' }, /CONNECT_TIMEOUT_SECONDS/],
   ])('refuses %j, naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -7,9 +7,11 @@ import {
 } from '@cafe/http';
 import {
   DEFAULT_BREW_LEASE_MS,
+  DEFAULT_SESSION_DEADLINES,
   type EventStoreChoice,
   QUEUE_POLICIES,
   type QueuePolicyName,
+  type SessionDeadlines,
 } from '@cafe/ordering';
 import { StaffTokens } from '@cafe/barista';
 import type { FloodDefenceOptions, RedisTarget } from '@cafe/customer';
@@ -41,6 +43,8 @@ export interface CafeConfig {
   readonly drainTimeoutMs: number;
   /** How long a client may take to send its headers, and its whole request. */
   readonly requestTimeouts: RequestTimeouts;
+  /** How every session to PostgreSQL and Redis is proven alive, or replaced. */
+  readonly sessionDeadlines: SessionDeadlines;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -59,6 +63,7 @@ export function loadConfig(
   env: Env = process.env,
   terminal = Boolean(process.stdout.isTTY),
 ): CafeConfig {
+  const deadlines = sessionDeadlines(env);
   const config: CafeConfig = {
     customerHost: text(env, 'CUSTOMER_HOST', text(env, 'HOST', '0.0.0.0')),
     baristaHost: text(env, 'BARISTA_HOST', text(env, 'HOST', '127.0.0.1')),
@@ -70,10 +75,11 @@ export function loadConfig(
     logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, terminal ? 'pretty' : 'json'),
     eventStore: eventStore(env, 'EVENT_STORE'),
     queuePolicy: oneOf(env, 'QUEUE_POLICY', QUEUE_POLICIES, 'fifo'),
-    flood: floodDefence(env),
+    flood: floodDefence(env, deadlines),
     brewLeaseMs: milliseconds(env, 'BREW_LEASE_SECONDS', DEFAULT_BREW_LEASE_MS, 1, DAY_MS),
     drainTimeoutMs: milliseconds(env, 'DRAIN_TIMEOUT_SECONDS', 30_000, 0, HOUR_MS),
     requestTimeouts: requestTimeouts(env),
+    sessionDeadlines: deadlines,
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -84,7 +90,7 @@ export function loadConfig(
 }
 
 /** Defaults for the story: a group of 200 at once from one address passes; thousands do not. */
-function floodDefence(env: Env): FloodDefenceOptions {
+function floodDefence(env: Env, deadlines: SessionDeadlines): FloodDefenceOptions {
   return {
     trustedProxies: trustedProxies(env, 'TRUSTED_PROXIES'),
     burst: {
@@ -98,7 +104,7 @@ function floodDefence(env: Env): FloodDefenceOptions {
     blockSeconds: count(env, 'THROTTLE_BLOCK_SECONDS', 900),
     maxAddresses: count(env, 'THROTTLE_MAX_ADDRESSES', 100_000),
     maxWaitingPerAddress: count(env, 'MAX_WAITING_PER_ADDRESS', 300),
-    redis: redisTarget(env),
+    redis: redisTarget(env, deadlines),
   };
 }
 
@@ -112,6 +118,16 @@ function requestTimeouts(env: Env): RequestTimeouts {
     );
   }
   return { headersMs, requestMs };
+}
+
+/** From a tenth of a second (tests) to a minute: past that, a silent network goes unnoticed too long. */
+function sessionDeadlines(env: Env): SessionDeadlines {
+  const { heartbeatMs, queryTimeoutMs, connectTimeoutMs } = DEFAULT_SESSION_DEADLINES;
+  return {
+    heartbeatMs: milliseconds(env, 'HEARTBEAT_SECONDS', heartbeatMs, 100, MINUTE_MS),
+    queryTimeoutMs: milliseconds(env, 'QUERY_TIMEOUT_SECONDS', queryTimeoutMs, 100, MINUTE_MS),
+    connectTimeoutMs: milliseconds(env, 'CONNECT_TIMEOUT_SECONDS', connectTimeoutMs, 100, MINUTE_MS),
+  };
 }
 
 /** BARISTA_TOKENS (`name:token,...`) or BARISTA_TOKENS_FILE (one `name:token` a line, `#` comments). */
@@ -142,7 +158,7 @@ function parseStaffTokens(name: string, entries: string[]): StaffTokens {
 }
 
 /** `redis://[user:password@]host[:port][/db]` (or `rediss://` for TLS); unset: limits per instance. */
-function redisTarget(env: Env): RedisTarget | undefined {
+function redisTarget(env: Env, deadlines: SessionDeadlines): RedisTarget | undefined {
   const value = raw(env, 'REDIS_URL');
   if (value === undefined) return undefined;
   let url: URL | undefined;
@@ -169,7 +185,7 @@ function redisTarget(env: Env): RedisTarget | undefined {
       `REDIS_KEY_PREFIX must be 1 to 64 letters, digits or _:.-, got "${keyPrefix}"`,
     );
   }
-  return { url: value, keyPrefix };
+  return { url: value, keyPrefix, deadlines };
 }
 
 function raw(env: Env, name: string): string | undefined {
@@ -201,7 +217,8 @@ function wholeNumber(env: Env, name: string, fallback: number, min: number, max:
   return parsed;
 }
 
-const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
 /** Seconds in the variable, to the millisecond (tests use fractions such as 0.2). */

@@ -30,11 +30,14 @@ import { GetEventHistoryHandler } from './queries/get-event-history.handler';
 import { GetOrderHandler } from './queries/get-order.handler';
 import { GetQueueSnapshotHandler } from './queries/get-queue-snapshot.handler';
 import { WaitingCustomers } from './waiting/waiting-customers';
+import type { SessionDeadlines } from './session-deadlines';
 
 export interface CoreOptions {
   readonly eventStore?: EventStoreChoice;
   readonly queuePolicy?: QueuePolicyName;
   readonly brewLeaseMs?: number;
+  /** How the sessions to a PostgreSQL log are proven alive; the defaults without it. */
+  readonly sessionDeadlines?: SessionDeadlines;
   /** Takes one line per domain event; none without it. */
   readonly logger?: Logger;
   /** The machine's clock unless a test moves time itself. */
@@ -53,6 +56,7 @@ export class CoreModule {
     eventStore = IN_MEMORY,
     queuePolicy = 'fifo',
     brewLeaseMs,
+    sessionDeadlines,
     logger,
     clock = new SystemClock(),
   }: CoreOptions = {}): DynamicModule {
@@ -67,7 +71,7 @@ export class CoreModule {
       imports: [CqrsModule.forRoot()],
       providers: [
         ...INLINE_PROJECTIONS,
-        eventStoreProvider(eventStore),
+        eventStoreProvider(eventStore, sessionDeadlines),
         { provide: QueuePolicy, useExisting: next },
         { provide: BrewLease, useValue: new BrewLease(brewLeaseMs) },
         { provide: Clock, useValue: clock },

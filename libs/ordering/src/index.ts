@@ -20,6 +20,7 @@ export { describeEventStore, type EventStoreChoice } from './event-store/event-s
 export { EventLogUnreadable } from './event-store/sqlite-event-store';
 export { EventLogUnreachable } from './event-store/postgres-link';
 export * from './queries/get-order.query';
+export * from './session-deadlines';
 export * from './events';
 export * from './metrics/cafe-metrics';
 export * from './queries/get-board.query';

@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
-import type { CafeMetrics } from '@cafe/ordering';
+import type { CafeMetrics, SessionDeadlines } from '@cafe/ordering';
 
 /** Where the flood defence shares its state (REDIS_URL, REDIS_KEY_PREFIX). */
 export interface RedisTarget {
   readonly url: string;
   /** Starts every key and channel name, so that several cafés or tests can share one Redis. */
   readonly keyPrefix: string;
+  /** How its connections are proven alive, as every session's (HEARTBEAT_SECONDS and the others). */
+  readonly deadlines: SessionDeadlines;
 }
 
 /** REDIS_URL cannot work as given: Redis answered with an error, or it is not Redis at all. */
@@ -27,15 +29,10 @@ const UNREACHABLE = new Set([
 ]);
 
 /**
- * Redis on a LAN answers in well under a millisecond, but a café busy refusing a flood may not
- * read the answer for a while, and a timer that fires first would turn a busy event loop into
- * an outage (and per-instance limits: a flood over three instances got 312 orders past a burst
- * limit of 300 with 1 s). Past this, Redis is hung.
+ * Keys this connection wrote count while its alive key lives: three heartbeats, so that one
+ * late beat does not drop them.
  */
-const COMMAND_TIMEOUT_MS = 5000;
-/** How often this connection says it is alive; keys it wrote count only while it does. */
-const HEARTBEAT_MS = 2000;
-const ALIVE_FOR_MS = 3 * HEARTBEAT_MS;
+const ALIVE_FOR_HEARTBEATS = 3;
 
 /**
  * The flood defence's connection to Redis, failing open: while Redis answers, `shared` is true
@@ -70,7 +67,7 @@ export class FloodRedis implements OnApplicationShutdown {
     client.on('error', (error: Error) => this.failed(error));
     client.on('close', () => this.failed(new Error('connection closed')));
     client.on('ready', () => this.connected());
-    this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS).unref();
+    this.heartbeat = setInterval(() => this.beat(), target.deadlines.heartbeatMs).unref();
   }
 
   /**
@@ -78,13 +75,19 @@ export class FloodRedis implements OnApplicationShutdown {
    * instance), a server that refuses us or is no Redis throws `RedisUnusable`.
    */
   static async connect(target: RedisTarget, metrics: CafeMetrics): Promise<FloodRedis> {
+    const { deadlines } = target;
     const client = new Redis(target.url, {
       lazyConnect: true,
       // Fail at once while disconnected rather than queue: the caller falls back to local limits.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
-      commandTimeout: COMMAND_TIMEOUT_MS,
-      connectTimeout: 2000,
+      // Redis on a LAN answers in well under a millisecond, but a café busy refusing a flood may
+      // not read the answer for a while, and a deadline that fires first turns a busy event
+      // loop into per-instance limits (a flood over three instances got 312 orders past a
+      // burst limit of 300 with 1 s): QUERY_TIMEOUT_SECONDS, 5 s by default (docs/adr/0013).
+      commandTimeout: deadlines.queryTimeoutMs,
+      connectTimeout: deadlines.connectTimeoutMs,
+      keepAlive: deadlines.heartbeatMs,
     });
     let lastError: Error | undefined;
     const remember = (error: Error) => (lastError = error);
@@ -177,7 +180,7 @@ export class FloodRedis implements OnApplicationShutdown {
   private connected(): void {
     const previous = this.incarnation;
     this.incarnation = `${this.instanceId}.${++this.connections}`;
-    const alive = this.client.multi().set(this.aliveKey(this.incarnation), '1', 'PX', ALIVE_FOR_MS);
+    const alive = this.client.multi().set(this.aliveKey(this.incarnation), '1', 'PX', this.aliveForMs);
     if (previous !== '') alive.del(this.aliveKey(previous));
     alive.exec().catch((error: Error) => this.failed(error));
     for (const listener of this.connectedListeners) listener();
@@ -189,10 +192,24 @@ export class FloodRedis implements OnApplicationShutdown {
     }
   }
 
+  private get aliveForMs(): number {
+    return ALIVE_FOR_HEARTBEATS * this.target.deadlines.heartbeatMs;
+  }
+
+  /**
+   * Proves both connections alive. The subscriber only listens, so nothing else would tell
+   * that a silent network left it half-open: a ping it misses replaces it (ioredis subscribes
+   * again on the new one; a block missed meanwhile is in the throttler's keys as well).
+   */
   private beat(): void {
+    if (this.subscriber.status === 'ready') {
+      this.subscriber.ping().catch(() => {
+        if (this.subscriber.status === 'ready') this.subscriber.disconnect(true);
+      });
+    }
     if (!this.isShared) return;
     this.client
-      .set(this.aliveKey(this.incarnation), '1', 'PX', ALIVE_FOR_MS)
+      .set(this.aliveKey(this.incarnation), '1', 'PX', this.aliveForMs)
       .catch((error: Error) => this.failed(error));
   }
 }

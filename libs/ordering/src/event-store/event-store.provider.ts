@@ -9,6 +9,7 @@ import { InMemoryEventStore } from './in-memory-event-store';
 import { PostgresEventStore } from './postgres-event-store';
 import { redacted } from './postgres-link';
 import { SqliteEventStore } from './sqlite-event-store';
+import { DEFAULT_SESSION_DEADLINES, type SessionDeadlines } from '../session-deadlines';
 
 /** Where the log lives: in the process only (the default), in a SQLite file, or in PostgreSQL shared by a fleet. */
 export type EventStoreChoice =
@@ -38,7 +39,10 @@ export const INLINE_PROJECTIONS = [
 ];
 
 /** Provides the chosen adapter with the inline projections; a durable log is replayed into them on open. */
-export function eventStoreProvider(choice: EventStoreChoice): FactoryProvider<EventStore> {
+export function eventStoreProvider(
+  choice: EventStoreChoice,
+  sessionDeadlines: SessionDeadlines = DEFAULT_SESSION_DEADLINES,
+): FactoryProvider<EventStore> {
   return {
     provide: EventStore,
     useFactory: (...projections: InlineProjection[]): EventStore | Promise<EventStore> => {
@@ -48,7 +52,7 @@ export function eventStoreProvider(choice: EventStoreChoice): FactoryProvider<Ev
         case 'sqlite':
           return new SqliteEventStore(choice.path, projections);
         case 'postgres':
-          return PostgresEventStore.open(choice.url, projections);
+          return PostgresEventStore.open(choice.url, projections, sessionDeadlines);
       }
     },
     inject: INLINE_PROJECTIONS,
