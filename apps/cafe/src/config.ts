@@ -126,7 +126,13 @@ function sessionDeadlines(env: Env): SessionDeadlines {
   return {
     heartbeatMs: milliseconds(env, 'HEARTBEAT_SECONDS', heartbeatMs, 100, MINUTE_MS),
     queryTimeoutMs: milliseconds(env, 'QUERY_TIMEOUT_SECONDS', queryTimeoutMs, 100, MINUTE_MS),
-    connectTimeoutMs: milliseconds(env, 'CONNECT_TIMEOUT_SECONDS', connectTimeoutMs, 100, MINUTE_MS),
+    connectTimeoutMs: milliseconds(
+      env,
+      'CONNECT_TIMEOUT_SECONDS',
+      connectTimeoutMs,
+      100,
+      MINUTE_MS,
+    ),
   };
 }
 

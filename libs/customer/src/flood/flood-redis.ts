@@ -180,7 +180,9 @@ export class FloodRedis implements OnApplicationShutdown {
   private connected(): void {
     const previous = this.incarnation;
     this.incarnation = `${this.instanceId}.${++this.connections}`;
-    const alive = this.client.multi().set(this.aliveKey(this.incarnation), '1', 'PX', this.aliveForMs);
+    const alive = this.client
+      .multi()
+      .set(this.aliveKey(this.incarnation), '1', 'PX', this.aliveForMs);
     if (previous !== '') alive.del(this.aliveKey(previous));
     alive.exec().catch((error: Error) => this.failed(error));
     for (const listener of this.connectedListeners) listener();

@@ -259,6 +259,33 @@ describeWithPostgres()('the PostgreSQL event store shared by several instances',
     await store.close();
     await proxy.cut();
   }, 20_000);
+
+  it('finds a silent network by its deadlines, refuses meanwhile, and after the heal replaces the half-open sessions and catches up', async () => {
+    const proxy = await TcpProxy.start(new URL(DATABASE_URL));
+    const deadlines = { heartbeatMs: 200, queryTimeoutMs: 500, connectTimeoutMs: 500 };
+    const cut = await PostgresEventStore.open(proxy.through(database.url), [], {
+      reconnectMs: 50,
+      ...deadlines,
+    });
+    stores.push(cut);
+    const direct = await open();
+    await cut.append('x', [placed('x')], 0);
+
+    proxy.blackHole();
+    // Nothing closes: only the heartbeat's deadline can tell.
+    await eventually(async () => !cut.isWritable(), 10_000);
+    await expect(cut.append('y', [placed('y')], 0)).rejects.toThrow(EventStoreUnavailable);
+    await direct.append('z', [placed('z')], 0);
+
+    const halfOpen = proxy.connections;
+    expect(halfOpen).toBeGreaterThan(0);
+    proxy.heal();
+    await eventually(async () => cut.isWritable() && (await cut.head()) === 2, 10_000);
+    await cut.append('y', [placed('y')], 0);
+    expect(summary(await cut.readAll())).toEqual(['1:x@1', '2:z@1', '3:y@1']);
+    await cut.close();
+    await proxy.cut();
+  }, 30_000);
 });
 
 describeWithPostgres()('opening the PostgreSQL event store', () => {

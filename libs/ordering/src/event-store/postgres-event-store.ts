@@ -1,4 +1,3 @@
-import { Pool } from 'pg';
 import { EventStoreUnavailable, WrongExpectedVersion } from './event-store.errors';
 import type { OrderEvent } from '../events';
 import type { InlineProjection, StoredEvent } from './event-store';
@@ -7,11 +6,16 @@ import { PostgresFollower } from './postgres-follower';
 import { PostgresGroupWriter } from './postgres-group-writer';
 import { EventLogUnreachable, reason, redacted } from './postgres-link';
 import { migrate } from './postgres-migrations';
+import { PostgresSessions } from './postgres-sessions';
+import { DEFAULT_SESSION_DEADLINES, type SessionDeadlines } from '../session-deadlines';
 
-export interface PostgresEventStoreOptions {
+export interface PostgresEventStoreOptions extends Partial<SessionDeadlines> {
   /** How long to wait before connecting the LISTEN session again after it was lost. */
   reconnectMs?: number;
 }
+
+/** A migration may rebuild an index over the whole log: its statements get minutes, not seconds. */
+const MIGRATION_DEADLINE_MS = 600_000;
 
 /**
  * The shared adapter: one PostgreSQL log for a fleet of instances. Each instance keeps the log
@@ -28,16 +32,14 @@ export class PostgresEventStore extends InMemoryEventStore {
   private closed = false;
 
   private constructor(
-    private readonly pool: Pool,
-    url: string,
+    private readonly sessions: PostgresSessions,
     projections: readonly InlineProjection[],
-    { reconnectMs = 500 }: PostgresEventStoreOptions,
+    reconnectMs: number,
   ) {
     super(projections);
     // The follower feeds the log and views this class inherits.
     this.follower = new PostgresFollower(
-      pool,
-      url,
+      sessions,
       {
         position: () => this.position,
         record: (stored) => this.record(stored),
@@ -45,9 +47,7 @@ export class PostgresEventStore extends InMemoryEventStore {
       },
       reconnectMs,
     );
-    this.writer = new PostgresGroupWriter(pool, this.follower.link, (batches) =>
-      this.follower.takeOwn(batches),
-    );
+    this.writer = new PostgresGroupWriter(sessions, (batches) => this.follower.takeOwn(batches));
   }
 
   /**
@@ -58,14 +58,12 @@ export class PostgresEventStore extends InMemoryEventStore {
   static async open(
     url: string,
     projections: readonly InlineProjection[],
-    options: PostgresEventStoreOptions = {},
+    { reconnectMs = 500, ...deadlines }: PostgresEventStoreOptions = {},
   ): Promise<PostgresEventStore> {
-    const pool = new Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5000 });
-    // An idle connection that breaks is replaced on the next query; the error alone is not fatal.
-    pool.on('error', () => undefined);
-    const store = new PostgresEventStore(pool, url, projections, options);
+    const sessions = new PostgresSessions(url, { ...DEFAULT_SESSION_DEADLINES, ...deadlines });
+    const store = new PostgresEventStore(sessions, projections, reconnectMs);
     try {
-      await migrate(pool);
+      await migrate(sessions.client('cafe-migrations', MIGRATION_DEADLINE_MS));
       await store.caughtUp();
       await store.follower.listen();
     } catch (error) {
@@ -103,7 +101,7 @@ export class PostgresEventStore extends InMemoryEventStore {
 
   /** Down while the database cannot be reached (the last query or the LISTEN session failed) or once closed. */
   override isWritable(): boolean {
-    return !this.closed && this.follower.link.up;
+    return !this.closed && this.sessions.link.up;
   }
 
   /** Views take in only committed events; this waits for the groups in flight to commit. */
@@ -121,7 +119,7 @@ export class PostgresEventStore extends InMemoryEventStore {
     await this.writer.settled();
     this.closed = true;
     await this.follower.close();
-    await this.pool.end().catch(() => undefined);
+    await this.sessions.end();
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,6 +1,6 @@
-import { Client, type Pool } from 'pg';
+import type { Client } from 'pg';
 import type { StoredEvent } from './event-store';
-import { PostgresLink } from './postgres-link';
+import type { PostgresSessions } from './postgres-sessions';
 import {
   type EventRow,
   type Notification,
@@ -32,17 +32,16 @@ export interface FollowedLog {
  * it: what it trusts is a read by position (docs/adr/0012).
  */
 export class PostgresFollower {
-  readonly link = new PostgresLink(() => this.listener !== undefined);
   private following: Promise<void> = Promise.resolve();
   private nextRead?: Promise<void>;
   /** The newest position this instance's own appends reached in the database. */
   private ownHead = 0;
   private listener?: Client;
+  private heartbeat?: NodeJS.Timeout;
   private closed = false;
 
   constructor(
-    private readonly pool: Pool,
-    private readonly url: string,
+    private readonly sessions: PostgresSessions,
     private readonly log: FollowedLog,
     private readonly reconnectMs: number,
   ) {}
@@ -63,22 +62,27 @@ export class PostgresFollower {
     return this.follow(() => this.recordOwn(batches));
   }
 
-  /** Stops following: closes the LISTEN session and lets the chain finish. */
+  /**
+   * Stops following: closes the LISTEN session and lets the chain finish. Not waited on: a
+   * session left half-open never says goodbye, and the sessions' end destroys what is left.
+   */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.heartbeat);
     const listener = this.listener;
     this.listener = undefined;
-    await listener?.end().catch(() => undefined);
+    void listener?.end().catch(() => undefined);
     await this.following;
   }
 
-  /** One session that LISTENs; lost, it is opened again, then a read catches up on what it missed. */
+  /**
+   * One session that LISTENs, and a heartbeat on it; lost, or silent past a heartbeat, it is
+   * opened again, then a read catches up on what it missed.
+   */
   async listen(): Promise<void> {
-    const listener = new Client({
-      connectionString: this.url,
-      connectionTimeoutMillis: 5000,
-      application_name: LISTENER_NAME,
-    });
+    const { heartbeatMs } = this.sessions.deadlines;
+    // Each query on it, LISTEN and heartbeat, must answer before the next heartbeat is due.
+    const listener = this.sessions.client(LISTENER_NAME, heartbeatMs);
     listener.on('notification', ({ payload }) => {
       const notified = parseNotification(payload);
       // A commit at or below our own newest one needs nothing: recordOwn reads any gap below
@@ -86,16 +90,39 @@ export class PostgresFollower {
       if (notified.head <= Math.max(this.log.position(), this.ownHead)) return;
       void this.takeNotified(notified).catch(() => undefined);
     });
-    listener.on('error', (error) => this.link.unreachable(error));
+    listener.on('error', (error) => this.sessions.failed(error));
     listener.on('end', () => {
       if (this.listener !== listener || this.closed) return;
       this.listener = undefined;
-      this.link.unreachable(new Error('the LISTEN session ended'));
+      this.sessions.link.listening = false;
+      clearInterval(this.heartbeat);
+      this.sessions.failed(new Error('the LISTEN session ended'));
       this.relisten();
     });
-    await listener.connect();
-    await listener.query(`LISTEN ${CHANNEL}`);
+    try {
+      await listener.connect();
+      await listener.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      void listener.end().catch(() => undefined);
+      throw this.sessions.failed(error);
+    }
     this.listener = listener;
+    this.sessions.link.listening = true;
+    this.heartbeat = setInterval(() => this.beat(listener), heartbeatMs).unref();
+  }
+
+  /**
+   * A heartbeat that misses its deadline destroys every session (PostgresSessions), which
+   * ends this one and opens it again. One that answers while the link is down reads what was
+   * missed: the read succeeding is what brings the link up, and releases whoever waits.
+   */
+  private beat(listener: Client): void {
+    listener.query('SELECT 1').then(
+      () => {
+        if (!this.sessions.link.up) void this.caughtUp().catch(() => undefined);
+      },
+      (error: unknown) => this.sessions.failed(error),
+    );
   }
 
   /**
@@ -114,16 +141,10 @@ export class PostgresFollower {
   /** Reads every event after the views' position, in pages, into the views. */
   private async readNew(): Promise<void> {
     for (;;) {
-      let rows: EventRow[];
-      try {
-        ({ rows } = await this.pool.query<EventRow>(
-          'SELECT position, stream, version, data FROM cafe_events WHERE position > $1 ORDER BY position LIMIT $2',
-          [this.log.position(), CATCH_UP_PAGE],
-        ));
-        this.link.reachable();
-      } catch (error) {
-        throw this.link.unreachable(error);
-      }
+      const { rows } = await this.sessions.query<EventRow>(
+        'SELECT position, stream, version, data FROM cafe_events WHERE position > $1 ORDER BY position LIMIT $2',
+        [this.log.position(), CATCH_UP_PAGE],
+      );
       if (rows.length === 0) return;
       this.take(rows.map(storedFromRow));
       if (rows.length < CATCH_UP_PAGE) return;
@@ -164,9 +185,11 @@ export class PostgresFollower {
   private relisten(): void {
     setTimeout(() => {
       if (this.closed) return;
-      this.listen()
-        .then(() => this.caughtUp())
-        .catch(() => this.relisten());
+      // Once listening, a failed read is the heartbeat's to retry, not a second session's.
+      this.listen().then(
+        () => this.caughtUp().catch(() => undefined),
+        () => this.relisten(),
+      );
     }, this.reconnectMs).unref();
   }
 }

@@ -1,7 +1,10 @@
-import type { Pool } from 'pg';
-import { IdempotencyKeyTaken, WrongExpectedVersion } from './event-store.errors';
+import {
+  EventStoreUnavailable,
+  IdempotencyKeyTaken,
+  WrongExpectedVersion,
+} from './event-store.errors';
 import type { StoredEvent } from './event-store';
-import type { PostgresLink } from './postgres-link';
+import type { PostgresSessions } from './postgres-sessions';
 import {
   type AppendResult,
   idempotencyKeyOf,
@@ -22,8 +25,7 @@ export class PostgresGroupWriter {
   private writing?: Promise<void>;
 
   constructor(
-    private readonly pool: Pool,
-    private readonly link: PostgresLink,
+    private readonly sessions: PostgresSessions,
     /** Brings a group's landed batches into the views, in commit order; settles when they are in. */
     private readonly takeLanded: (batches: readonly StoredEvent[][]) => Promise<void>,
   ) {}
@@ -59,15 +61,14 @@ export class PostgresGroupWriter {
   private async writeGroup(group: readonly Pending[]): Promise<void> {
     let results: AppendResult[];
     try {
-      ({ rows: results } = await this.pool.query<AppendResult>(
+      ({ rows: results } = await this.sessions.query<AppendResult>(
         'SELECT first_position, refused, actual_version, stream FROM cafe_append($1::jsonb)',
         [JSON.stringify(group.map(toAppendRow))],
       ));
-      this.link.reachable();
     } catch (error) {
-      // Not acknowledged: if the commit happened after all, the follower reads it like any other.
-      const unavailable = this.link.unreachable(error);
-      for (const append of group) append.reject(unavailable);
+      // Not acknowledged, and not sent again: a group whose answer was lost may have committed
+      // (the follower then reads it like any other), and a second try would place it twice.
+      for (const append of group) append.reject(error as EventStoreUnavailable);
       return;
     }
     const landed: { append: Pending; batch: StoredEvent[] }[] = [];
@@ -95,7 +96,8 @@ export class PostgresGroupWriter {
       },
       (error: unknown) => {
         // Committed, but this process could not read up to it: the customer is not told yet.
-        const unavailable = this.link.unreachable(error);
+        const unavailable =
+          error instanceof EventStoreUnavailable ? error : this.sessions.failed(error);
         for (const { append } of landed) append.reject(unavailable);
       },
     );

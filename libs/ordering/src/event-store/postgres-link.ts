@@ -7,26 +7,43 @@ export class EventLogUnreachable extends Error {
 
 /**
  * Whether the database answers, as the last query and the LISTEN session found it. Lost on
- * any failure; found again by a query that succeeds while the LISTEN session is open.
+ * a failure of the network or the server; found again by a query that succeeds while the
+ * LISTEN session is open. A statement the server itself cancelled at statement_timeout (a
+ * session holding the log's lock, a disk that stopped) leaves it up: the server answered, the
+ * log is stuck, and the caller is refused all the same.
  */
 export class PostgresLink {
+  /** Whether the LISTEN session is open: the follower says so. */
+  listening = false;
   private lost?: Error;
-
-  constructor(private readonly listening: () => boolean) {}
 
   get up(): boolean {
     return this.lost === undefined;
   }
 
   reachable(): void {
-    if (this.lost && this.listening()) this.lost = undefined;
+    if (this.lost && this.listening) this.lost = undefined;
   }
 
   /** Records the failure; returns what to tell the caller whose query failed. */
   unreachable(error: unknown): EventStoreUnavailable {
-    this.lost = error instanceof Error ? error : new Error(String(error));
+    if (!cancelledByServer(error))
+      this.lost = error instanceof Error ? error : new Error(String(error));
     return new EventStoreUnavailable(`PostgreSQL: ${reason(error)}`);
   }
+
+  /** What a caller hears while the link is down and nothing is tried. */
+  unavailable(): EventStoreUnavailable {
+    return new EventStoreUnavailable(`PostgreSQL: ${reason(this.lost)}`);
+  }
+}
+
+/** query_canceled (statement_timeout) and lock_not_available: the server's own refusals. */
+const CANCELLED_BY_SERVER = new Set(['57014', '55P03']);
+
+function cancelledByServer(error: unknown): boolean {
+  const { code } = (error ?? {}) as { code?: unknown };
+  return typeof code === 'string' && CANCELLED_BY_SERVER.has(code);
 }
 
 /** The URL without its password, for messages. */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Pool, PoolClient } from 'pg';
+import type { Client } from 'pg';
 import { reason } from './postgres-link';
 
 const MIGRATIONS = join(__dirname, 'migrations');
@@ -14,8 +14,8 @@ const MIGRATIONS = join(__dirname, 'migrations');
  * `cafe_append` is a new file with the whole function (see the head of 003 for why it is not
  * kept once, in a file re-applied at every start).
  */
-export async function migrate(pool: Pool): Promise<void> {
-  const client: PoolClient = await pool.connect();
+export async function migrate(client: Client): Promise<void> {
+  await client.connect();
   try {
     await client.query("SELECT pg_advisory_lock(hashtext('cafe_migrations'))");
     try {
@@ -42,6 +42,6 @@ export async function migrate(pool: Pool): Promise<void> {
       await client.query("SELECT pg_advisory_unlock(hashtext('cafe_migrations'))");
     }
   } finally {
-    client.release();
+    await client.end();
   }
 }
