@@ -22,6 +22,11 @@ import { Unauthorized } from './unauthorized.exception';
 
 /** Seconds a client should wait before retrying after a 503 at shutdown. */
 const RETRY_AFTER_CLOSING_SECONDS = 5;
+/**
+ * Seconds to wait after a 503 of an unreachable or stuck log: about what an instance takes to
+ * find its database again once it answers (a heartbeat and a reconnect, docs/adr/0013).
+ */
+const RETRY_AFTER_LOG_UNAVAILABLE_SECONDS = 5;
 
 /**
  * How an app answers an error whose meaning belongs to one of its features (the flood defence's
@@ -113,6 +118,7 @@ export class HttpErrorFilter extends BaseExceptionFilter {
 /** Every 429 and 503 says when to come back. */
 function retryAfterSeconds(error: unknown): number | undefined {
   if (error instanceof ServiceClosing) return RETRY_AFTER_CLOSING_SECONDS;
+  if (error instanceof EventStoreUnavailable) return RETRY_AFTER_LOG_UNAVAILABLE_SECONDS;
   if (error instanceof TooManyRequests) return error.retryAfterSeconds;
   return undefined;
 }
