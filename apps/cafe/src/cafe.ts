@@ -36,7 +36,7 @@ export interface StartOptions {
   /** Takes a line per request, per domain event and Nest's own messages. Silent by default (tests). */
   logger?: Logger;
   /** Tests shorten the event stream's timings. */
-  barista?: BaristaOptions;
+  barista?: Pick<BaristaOptions, 'eventStream'>;
   /** Tests move time themselves (a lease running out) rather than wait for it. */
   clock?: Clock;
 }
@@ -68,7 +68,12 @@ export async function startCafe(
     const customer = await createCustomerApp(core, config.flood, options);
     apps.push(customer);
     const barista = await createHttpApp(
-      BaristaModule.forCore(core, { ...baristaOptions, staffTokens: config.staffTokens }),
+      BaristaModule.forCore(core, {
+        ...baristaOptions,
+        staffTokens: config.staffTokens,
+        streamReaders: config.streamReaders,
+        trustedProxies: config.flood.trustedProxies,
+      }),
       { ...options, trustedProxies: config.flood.trustedProxies, docs: BARISTA_API_DOCS },
     );
     apps.push(barista);

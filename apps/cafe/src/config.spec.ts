@@ -108,6 +108,14 @@ describe('loadConfig', () => {
     expect(config.flood.trustedProxies.includes('172.20.0.2')).toBe(true);
   });
 
+  it('caps the event stream readers, 200 in all and 50 per address unless told', () => {
+    expect(loadConfig({}).streamReaders).toEqual({ total: 200, perAddress: 50 });
+    expect(
+      loadConfig({ EVENT_STREAM_READERS: '10', EVENT_STREAM_READERS_PER_ADDRESS: '2' })
+        .streamReaders,
+    ).toEqual({ total: 10, perAddress: 2 });
+  });
+
   it('lets HOST set both addresses and CUSTOMER_HOST / BARISTA_HOST each one', () => {
     expect(loadConfig({ HOST: '::' })).toMatchObject({ customerHost: '::', baristaHost: '::' });
     expect(loadConfig({ HOST: '::', BARISTA_HOST: '::1' })).toMatchObject({
@@ -230,6 +238,12 @@ describe('loadConfig', () => {
     [{ THROTTLE_BLOCK_SECONDS: '1000001' }, /THROTTLE_BLOCK_SECONDS/],
     [{ MAX_WAITING_PER_ADDRESS: 'x' }, /MAX_WAITING_PER_ADDRESS/],
     [{ THROTTLE_MAX_ADDRESSES: '0' }, /THROTTLE_MAX_ADDRESSES/],
+    [{ EVENT_STREAM_READERS: '0' }, /EVENT_STREAM_READERS must be a whole number from 1/],
+    [{ EVENT_STREAM_READERS_PER_ADDRESS: 'all' }, /EVENT_STREAM_READERS_PER_ADDRESS/],
+    [
+      { EVENT_STREAM_READERS: '5', EVENT_STREAM_READERS_PER_ADDRESS: '6' },
+      /EVENT_STREAM_READERS_PER_ADDRESS must not exceed EVENT_STREAM_READERS/,
+    ],
     [{ BREW_LEASE_SECONDS: '0' }, /BREW_LEASE_SECONDS must be a number of seconds from 0.001/],
     [{ BREW_LEASE_SECONDS: '86401' }, /BREW_LEASE_SECONDS/],
     [{ BREW_LEASE_SECONDS: '-5' }, /BREW_LEASE_SECONDS/],

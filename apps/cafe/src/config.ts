@@ -13,7 +13,7 @@ import {
   type QueuePolicyName,
   type SessionDeadlines,
 } from '@cafe/ordering';
-import { StaffTokens } from '@cafe/barista';
+import { StaffTokens, type StreamReaderLimits } from '@cafe/barista';
 import type { FloodDefenceOptions, RedisTarget } from '@cafe/customer';
 
 /** pino's levels; `silent` logs nothing. At `warn` and above no line is written per request. */
@@ -45,6 +45,8 @@ export interface CafeConfig {
   readonly requestTimeouts: RequestTimeouts;
   /** How every session to PostgreSQL and Redis is proven alive, or replaced. */
   readonly sessionDeadlines: SessionDeadlines;
+  /** How many `GET /events/stream` readers may be open, in all and per address. */
+  readonly streamReaders: StreamReaderLimits;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -80,6 +82,7 @@ export function loadConfig(
     drainTimeoutMs: milliseconds(env, 'DRAIN_TIMEOUT_SECONDS', 30_000, 0, HOUR_MS),
     requestTimeouts: requestTimeouts(env),
     sessionDeadlines: deadlines,
+    streamReaders: streamReaders(env),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -106,6 +109,18 @@ function floodDefence(env: Env, deadlines: SessionDeadlines): FloodDefenceOption
     maxWaitingPerAddress: count(env, 'MAX_WAITING_PER_ADDRESS', 300),
     redis: redisTarget(env, deadlines),
   };
+}
+
+/** Enough for every barista's station and a few boards; each reader costs every event a write. */
+function streamReaders(env: Env): StreamReaderLimits {
+  const total = count(env, 'EVENT_STREAM_READERS', 200);
+  const perAddress = count(env, 'EVENT_STREAM_READERS_PER_ADDRESS', 50);
+  if (perAddress > total) {
+    throw new ConfigError(
+      `EVENT_STREAM_READERS_PER_ADDRESS must not exceed EVENT_STREAM_READERS, got ${perAddress} > ${total}`,
+    );
+  }
+  return { total, perAddress };
 }
 
 /** Node's timers of the request phase; the headers come first, so their limit is the shorter. */

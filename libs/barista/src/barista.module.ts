@@ -5,11 +5,13 @@ import {
   HealthModule,
   SERVER_SENT_EVENTS_DEFAULTS,
   type ServerSentEventsOptions,
+  TrustedProxies,
 } from '@cafe/http';
 import { CoreBridgeModule } from '@cafe/ordering';
 import { BaristaController } from './barista.controller';
 import { BoardController } from './board/board.controller';
 import { EventsController, SERVER_SENT_EVENTS_OPTIONS } from './events/events.controller';
+import { StreamReaders, type StreamReaderLimits } from './events/stream-readers';
 import { MetricsController } from './metrics.controller';
 import { StaffSessionController } from './staff/staff-session.controller';
 import { STAFF_TOKENS, StaffTokenGuard } from './staff/staff-token.guard';
@@ -29,12 +31,16 @@ export interface BaristaOptions {
   eventStream?: Partial<ServerSentEventsOptions>;
   /** The baristas' tokens (BARISTA_TOKENS); without them the app is open. */
   staffTokens?: StaffTokens;
+  /** How many event streams may be open, per address and in all. */
+  streamReaders: StreamReaderLimits;
+  /** Proxies whose X-Forwarded-For is believed (TRUSTED_PROXIES), for the readers' addresses. */
+  trustedProxies: TrustedProxies;
 }
 
 /** The internal app: baristas take and finish orders. Never exposed to customers. */
 @Module({})
 export class BaristaModule {
-  static forCore(core: INestApplicationContext, options: BaristaOptions = {}): DynamicModule {
+  static forCore(core: INestApplicationContext, options: BaristaOptions): DynamicModule {
     return {
       module: BaristaModule,
       imports: [CoreBridgeModule.from(core), HealthModule.forCore(core)],
@@ -48,6 +54,8 @@ export class BaristaModule {
       ],
       providers: [
         { provide: STAFF_TOKENS, useValue: options.staffTokens },
+        { provide: TrustedProxies, useValue: options.trustedProxies },
+        { provide: StreamReaders, useValue: new StreamReaders(options.streamReaders) },
         { provide: APP_GUARD, useClass: StaffTokenGuard },
         {
           provide: SERVER_SENT_EVENTS_OPTIONS,

@@ -1,2 +1,3 @@
 export * from './barista.module';
 export { StaffTokens } from './staff/staff-tokens';
+export type { StreamReaderLimits } from './events/stream-readers';

@@ -17,7 +17,7 @@ import {
   QueueEmpty,
   ServiceClosing,
 } from '@cafe/ordering';
-import { TooManyRequests } from './too-many-requests.exception';
+import { RetryLater } from './too-many-requests.exception';
 import { Unauthorized } from './unauthorized.exception';
 
 /** Seconds a client should wait before retrying after a 503 at shutdown. */
@@ -119,7 +119,7 @@ export class HttpErrorFilter extends BaseExceptionFilter {
 function retryAfterSeconds(error: unknown): number | undefined {
   if (error instanceof ServiceClosing) return RETRY_AFTER_CLOSING_SECONDS;
   if (error instanceof EventStoreUnavailable) return RETRY_AFTER_LOG_UNAVAILABLE_SECONDS;
-  if (error instanceof TooManyRequests) return error.retryAfterSeconds;
+  if (error instanceof RetryLater) return error.retryAfterSeconds;
   return undefined;
 }
 

@@ -9,13 +9,20 @@ export interface ServerSentEventsOptions {
 
 export const SERVER_SENT_EVENTS_DEFAULTS: ServerSentEventsOptions = {
   heartbeatMs: 15_000,
-  maxBufferedBytes: 1024 * 1024,
+  // About a thousand events behind; the readers are capped (EVENT_STREAM_READERS), so all of
+  // them together hold a bounded amount.
+  maxBufferedBytes: 256 * 1024,
 };
 
 export interface ServerSentEvent {
   readonly id: number;
   readonly event: string;
   readonly data: unknown;
+}
+
+/** One event as the stream carries it: made once, sent to every reader. */
+export function eventFrame({ id, event, data }: ServerSentEvent): string {
+  return `id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
 /**
@@ -45,9 +52,9 @@ export class ServerSentEvents {
     return !this.response.destroyed && !this.response.writableEnded;
   }
 
-  /** Writes one event; false when the reader is behind (or gone). */
-  send({ id, event, data }: ServerSentEvent): boolean {
-    return this.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  /** Writes one event, as `eventFrame` made it; false when the reader is behind (or gone). */
+  send(frame: string): boolean {
+    return this.write(frame);
   }
 
   /** Resolves true once what was sent has been handed to the socket, false if the reader left first. */

@@ -28,7 +28,21 @@ describe('the event feed', () => {
     const { sink, received } = sinkWithRoom(100);
     new EventFeed(store).follow(sink);
     await place(store, 'b');
+    await settle();
     expect(received).toEqual([2]);
+  });
+
+  it('tells its followers after the append, in a later turn, once for all of them', async () => {
+    const store = new InMemoryEventStore([]);
+    const feed = new EventFeed(store);
+    const readers = Array.from({ length: 3 }, () => sinkWithRoom(100));
+    for (const { sink } of readers) feed.follow(sink);
+    await place(store, 'a');
+    await place(store, 'b');
+    // Both appends are done and acknowledged; no reader has cost them anything yet.
+    for (const { received } of readers) expect(received).toEqual([]);
+    await settle();
+    for (const { received } of readers) expect(received).toEqual([1, 2]);
   });
 
   it('replays after a position at the pace of the sink, then follows live without gaps or repeats', async () => {
@@ -49,6 +63,7 @@ describe('the event feed', () => {
     expect(received).toEqual([2, 3, 4, 5, 6]);
 
     await place(store, 'g');
+    await settle();
     expect(received).toEqual([2, 3, 4, 5, 6, 7]);
   });
 
@@ -61,12 +76,15 @@ describe('the event feed', () => {
     behind.drain(false);
     await settle();
     await place(store, 'd');
+    await settle();
     expect(behind.received).toEqual([1]);
 
     const live = sinkWithRoom(100);
     const stop = new EventFeed(store).follow(live.sink);
-    stop();
     await place(store, 'e');
+    stop(); // before the fan-out: what was told meanwhile is not sent either
+    await place(store, 'f');
+    await settle();
     expect(live.received).toEqual([]);
   });
 });

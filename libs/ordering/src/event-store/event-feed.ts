@@ -12,10 +12,28 @@ export interface EventSink {
 /**
  * Read-only access to the log for the HTTP apps: replay from a position, then follow live. The
  * apps get this rather than the store itself, whose `append` must stay behind the commands.
+ *
+ * Live events are fanned out to the followers after the append, in a later turn of the event
+ * loop, never inside it: the store tells this feed once per batch, and however many readers
+ * follow, the append (and the customer whose order it records) waits for none of them.
  */
 @Injectable()
 export class EventFeed {
-  constructor(private readonly store: EventStore) {}
+  private readonly followers = new Set<(batch: readonly StoredEvent[]) => void>();
+  /** Batches told by the store since the last fan-out. */
+  private told: StoredEvent[] = [];
+  private fanOutScheduled = false;
+
+  constructor(private readonly store: EventStore) {
+    // Subscribed for the store's whole life (docs/adr/0008), once for every follower.
+    store.subscribe((batch) => {
+      if (this.followers.size === 0) return;
+      for (const stored of batch) this.told.push(stored);
+      if (this.fanOutScheduled) return;
+      this.fanOutScheduled = true;
+      setImmediate(() => this.fanOut());
+    });
+  }
 
   /**
    * Sends `sink` every event after position `after` (by default: only events appended from now
@@ -36,10 +54,11 @@ export class EventFeed {
         sink.send(stored);
       }
     };
-    const unsubscribe = this.store.subscribe((batch) => {
+    const follower = (batch: readonly StoredEvent[]) => {
       if (told) told.push(...batch);
       else deliver(batch);
-    });
+    };
+    this.followers.add(follower);
     const replay = async () => {
       for (;;) {
         // Anything told before this read is in the log, so the page includes it.
@@ -68,8 +87,15 @@ export class EventFeed {
     if (told) void replay();
     return () => {
       stopped = true;
-      unsubscribe();
+      this.followers.delete(follower);
     };
+  }
+
+  private fanOut(): void {
+    this.fanOutScheduled = false;
+    const batch = this.told;
+    this.told = [];
+    for (const follower of this.followers) follower(batch);
   }
 }
 
