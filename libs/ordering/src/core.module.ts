@@ -15,6 +15,7 @@ import {
   eventStoreProvider,
   IN_MEMORY,
   INLINE_PROJECTIONS,
+  nextOrderClaimProvider,
 } from './event-store/event-store.provider';
 import { CafeMetrics } from './metrics/cafe-metrics';
 import { Drain } from './drain/drain.service';
@@ -76,6 +77,7 @@ export class CoreModule {
         { provide: BrewLease, useValue: new BrewLease(brewLeaseMs) },
         { provide: Clock, useValue: clock },
         OrderRepository,
+        nextOrderClaimProvider,
         EventFeed,
         WaitingCustomers,
         CafeMetrics,

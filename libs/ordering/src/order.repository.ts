@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { Clock } from './clock';
 import { OrderInWrongState, OrderNotFound, QueueEmpty } from './domain/errors';
 import { AppendRefused } from './event-store/event-store.errors';
 import { decide, evolve, type Order, type OrderCommand } from './domain/order';
@@ -14,18 +13,24 @@ export class OrderRepository {
     private readonly store: EventStore,
     private readonly orders: OrderStatusProjection,
     private readonly metrics: CafeMetrics,
-    private readonly clock: Clock,
   ) {}
 
   /**
-   * Runs a handler's read-decide-append (`attempt`). On a log only this process writes, the
-   * views are never behind and it runs once. On a shared log they may miss another instance's
-   * latest appends: a refusal that fresher views could change is retried on caught-up views,
-   * while the log keeps refusing because others got there first (they made progress), a few
-   * times at most.
+   * Runs a handler's read-decide-append (`attempt`). A refusal that fresher views could change
+   * is retried once on caught-up views, and a refusal by the log (another writer got there
+   * first: it made progress) a few times at most. On a log only this process writes the views
+   * are never behind: nothing is refused by the log, and a retried refusal is refused again.
    */
-  decideOnLatest<T>(attempt: () => Promise<T>): Promise<T> {
-    return this.store.sharedLog ? this.retryOnCaughtUp(attempt) : attempt();
+  async decideOnLatest<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        const outrun = error instanceof AppendRefused && tries < MAX_TRIES;
+        if (!outrun && !(tries === 1 && mayBeStale(error))) throw error;
+        await this.store.caughtUp();
+      }
+    }
   }
 
   /**
@@ -42,31 +47,6 @@ export class OrderRepository {
     const after = events.reduce<Order | undefined>(evolve, order) as Order;
     await appended.finally(appendTimed);
     return after;
-  }
-
-  /**
-   * On a log that claims itself (`startOldestQueued`), starts its oldest queued order, or
-   * refuses with QueueEmpty when it has none: no view is consulted, so no catch-up is needed.
-   */
-  async startOldestInLog(barista?: string): Promise<Order> {
-    const appendTimed = this.metrics.startAppendTimer();
-    const started = await this.store
-      .startOldestQueued?.(this.clock.now(), barista)
-      .finally(appendTimed);
-    if (!started) throw new QueueEmpty();
-    return this.orders.get(started.stream) as Order;
-  }
-
-  private async retryOnCaughtUp<T>(attempt: () => Promise<T>): Promise<T> {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        const outrun = error instanceof AppendRefused && tries < MAX_TRIES;
-        if (!outrun && !(tries === 1 && mayBeStale(error))) throw error;
-        await this.store.caughtUp();
-      }
-    }
   }
 }
 

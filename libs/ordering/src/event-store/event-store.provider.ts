@@ -1,4 +1,9 @@
 import type { FactoryProvider } from '@nestjs/common';
+import { NextOrderClaim, StartInSharedLog, StartOnViews } from '../claims/next-order-claim';
+import { Clock } from '../clock';
+import { CafeMetrics } from '../metrics/cafe-metrics';
+import { OrderRepository } from '../order.repository';
+import { QueuePolicy } from '../projections/queue-policy';
 import { BoardProjection } from '../projections/board.projection';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
 import { OrderStatusProjection } from '../projections/order-status.projection';
@@ -58,3 +63,24 @@ export function eventStoreProvider(
     inject: INLINE_PROJECTIONS,
   };
 }
+
+/**
+ * How GET /start/ takes the next order, chosen with the store: a fleet on PostgreSQL under the
+ * fifo policy lets the log claim its oldest queued order; otherwise the start is decided on the
+ * views. The one place that asks which adapter the store is.
+ */
+export const nextOrderClaimProvider: FactoryProvider<NextOrderClaim> = {
+  provide: NextOrderClaim,
+  useFactory: (
+    store: EventStore,
+    queue: QueuePolicy,
+    repository: OrderRepository,
+    orders: OrderStatusProjection,
+    metrics: CafeMetrics,
+    clock: Clock,
+  ) =>
+    store instanceof PostgresEventStore && queue.oldestFirst
+      ? new StartInSharedLog(store, queue, orders, metrics, clock)
+      : new StartOnViews(queue, repository, store, clock),
+  inject: [EventStore, QueuePolicy, OrderRepository, OrderStatusProjection, CafeMetrics, Clock],
+};

@@ -49,15 +49,6 @@ export abstract class EventStore {
     expectedVersion: number,
   ): Promise<readonly StoredEvent[]>;
 
-  /**
-   * Only on a shared log: starts the oldest queued order in the log itself, in the transaction
-   * that appends its OrderStarted, so that no two instances take one order and a barista
-   * moving between instances gets them in placing order. Resolves with that event once it is
-   * durable and in the views, or with nothing when no order is queued. The in-process adapters
-   * leave it out: their views are never behind, and the handler decides on them.
-   */
-  startOldestQueued?(at: number, barista?: string): Promise<StoredEvent | undefined>;
-
   /** The events of one stream, oldest first. */
   abstract readStream(stream: string): Promise<readonly StoredEvent[]>;
 

@@ -90,9 +90,10 @@ export class PostgresEventStore extends InMemoryEventStore {
   /**
    * Starts the oldest queued order in the database, in the transaction of its append, so that
    * instances never hand out one order twice nor out of placing order (docs/adr/0012).
-   * Resolves once committed and in the views, with nothing when the queue is empty.
+   * Resolves once committed and in the views, with nothing when the queue is empty. Not part of
+   * the port: only the fifo claim of a fleet uses it (StartInSharedLog).
    */
-  override startOldestQueued(at: number, barista?: string): Promise<StoredEvent | undefined> {
+  startOldestQueued(at: number, barista?: string): Promise<StoredEvent | undefined> {
     if (this.closed) return Promise.reject(new EventStoreUnavailable('the café is closing'));
     return this.writer
       .enqueue((settles) => ({ claim: { at, barista }, ...settles }))
