@@ -46,7 +46,7 @@ export const ApiEvents = {
       ApiOperation({
         summary: 'Every new event as Server-Sent Events',
         description:
-          '`id: <position>`, `event: <type>`, `data: <event as /events shows it>`; a comment every 15 s. A reader more than 1 MiB behind is disconnected and resumes with `Last-Event-ID`.',
+          '`id: <position>`, `event: <type>`, `data: <event as /events shows it>`; a comment every 15 s. A reader more than 256 KB behind is disconnected and resumes with `Last-Event-ID`. Readers are capped in all and per address (EVENT_STREAM_READERS, EVENT_STREAM_READERS_PER_ADDRESS).',
       }),
       ApiHeader({
         name: 'Last-Event-ID',
@@ -57,5 +57,8 @@ export const ApiEvents = {
       ApiOkResponse({ description: 'The stream; it stays open' }),
       ApiErrorResponse(400, '`Last-Event-ID` is not a position'),
       ApiErrorResponse(422, '`after` is not a position, or an unknown parameter'),
+      ApiErrorResponse(503, 'As many streams are open as the café or the address may hold', {
+        retryAfter: true,
+      }),
     ),
 };
