@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
-import { SeededRandom, sourceAddress } from '@cafe/simulation';
+import { SeededRandom, sourceAddress, TcpProxy } from '@cafe/simulation';
 import { CafeProcess } from './support/cafe-process';
-import { TcpProxy } from './support/tcp-proxy';
 import { describeWithInstalled } from './support/installed-tool';
 import { TestNginx } from './support/nginx';
 import { FLOOD_ADDRESS } from '@cafe/simulation';

@@ -15,7 +15,7 @@ import {
   REDIS_URL,
   testKeyPrefix,
 } from './support/redis';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '@cafe/simulation';
 
 // Every deadline below is one a recovery must meet on a loaded CI machine, not a latency
 // target: the café's defaults (HEARTBEAT_SECONDS 2, QUERY_TIMEOUT_SECONDS 5,

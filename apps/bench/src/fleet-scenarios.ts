@@ -20,7 +20,8 @@ import {
 } from './scenarios';
 
 /** The server the fleet scenario makes its databases on (DATABASE_URL, default the local one). */
-const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const DATABASE_URL =
+  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** Issue 10's pace for the wake latency across instances. */
 const PACED_ORDERS_PER_SECOND = 200;
 const PACED_SECONDS = 10;
@@ -60,7 +61,7 @@ export interface Fleet {
 }
 
 /** A database of its own for one run, dropped afterwards. */
-async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(use: (url: string) => Promise<T>): Promise<T> {
   const name = `cafe_bench_${randomBytes(4).toString('hex')}`;
   await admin(`CREATE DATABASE ${name}`);
   const url = new URL(DATABASE_URL);

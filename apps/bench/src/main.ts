@@ -34,11 +34,12 @@ import {
   type RegularsUnderFlood,
 } from './hot-path-scenarios';
 import { type Fleet, fleet } from './fleet-scenarios';
+import { type NetworkFaults, networkFaults } from './network-fault-scenarios';
 import { serviceStdout } from './servers';
 import { type Row, toMarkdown, toText } from './table';
 
 const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
-const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11] as const;
 
 interface Results {
   cycleCost: Partial<Record<Target, CycleCost>>;
@@ -50,6 +51,7 @@ interface Results {
   newConnections: Partial<Record<Target, NewConnectionCycles>>;
   underFlood: Partial<Record<HttpAdapterName, RegularsUnderFlood>>;
   fleet: Partial<Record<HttpAdapterName, Fleet>>;
+  networkFaults: Partial<Record<HttpAdapterName, NetworkFaults>>;
 }
 
 function envPair(text: string, previous: Record<string, string>): Record<string, string> {
@@ -87,7 +89,7 @@ function command(): Command {
     .option('--platforms <list>', 'HTTP platforms to run', list(HTTP_ADAPTERS), [...HTTP_ADAPTERS])
     .option(
       '--scenarios <list>',
-      'scenarios to run (1-9; 8 needs PostgreSQL at DATABASE_URL)',
+      'scenarios to run (1-9, 11; 8 and 11 need PostgreSQL at DATABASE_URL, 11 Redis at REDIS_URL)',
       list(SCENARIOS),
       [...SCENARIOS],
     )
@@ -381,6 +383,70 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
       });
     }
   }
+  const faults = results.networkFaults;
+  if (Object.keys(faults).length) {
+    /** Worst and best of the rounds: the bound is what the worst must meet. */
+    const span = (values: (number | null)[]) =>
+      values.some((v) => v === null)
+        ? 'never'
+        : `${(Math.max(...(values as number[])) / 1000).toFixed(1)} s (best ${(Math.min(...(values as number[])) / 1000).toFixed(1)})`;
+    const statuses = (values: number[]) => [...new Set(values)].join('/');
+    const faultRows: [string, (f: NetworkFaults) => string, string][] = [
+      [
+        'PostgreSQL black-holed: /health 503 after',
+        (f) => span(f.postgres.map((r) => r.healthDownMs)),
+        '≤ 10 s',
+      ],
+      [
+        'PostgreSQL black-holed: POST /order/ answered after',
+        (f) =>
+          `${span(f.postgres.map((r) => r.orderAnsweredMs))} ${statuses(f.postgres.map((r) => r.orderStatus))}`,
+        '≤ 10 s, 503',
+      ],
+      [
+        'healed (half-open left): /health 200 after',
+        (f) => span(f.postgres.map((r) => r.healthUpMs)),
+        '≤ 10 s',
+      ],
+      [
+        'healed: customer finished elsewhere answered after',
+        (f) => span(f.postgres.map((r) => r.releasedMs)),
+        '≤ 10 s',
+      ],
+      [
+        "log's lock held: POST /order/ answered after",
+        (f) =>
+          `${span(f.stuckLock.map((r) => r.answeredMs))} ${statuses(f.stuckLock.map((r) => r.status))}`,
+        'bounded, 503',
+      ],
+      [
+        'Redis black-holed: POST /order/ answered after',
+        (f) =>
+          `${span(f.redis.map((r) => r.orderAnsweredMs))} ${statuses(f.redis.map((r) => r.orderStatus))}`,
+        'bounded, 202',
+      ],
+      [
+        'Redis black-holed: limits per instance after',
+        (f) => span(f.redis.map((r) => r.unsharedMs)),
+        'bounded',
+      ],
+      [
+        'Redis healed: limits shared again after',
+        (f) => span(f.redis.map((r) => r.sharedAgainMs)),
+        'bounded',
+      ],
+    ];
+    for (const [metric, text, target] of faultRows) {
+      out.push({
+        metric: `11 ${metric}, worst of rounds`,
+        values: perPlatform((p) => {
+          const f = faults[p];
+          return f ? text(f) : '-';
+        }),
+        target,
+      });
+    }
+  }
   if (results.replay) {
     const r = results.replay;
     out.push({
@@ -445,6 +511,7 @@ async function main(): Promise<void> {
     newConnections: {},
     underFlood: {},
     fleet: {},
+    networkFaults: {},
   };
   if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, ['bare', ...platforms]);
   if (scenarios.has(6)) {
@@ -459,6 +526,9 @@ async function main(): Promise<void> {
     if (scenarios.has(7))
       results.underFlood[platform] = await regularsUnderFlood(context, platform);
     if (scenarios.has(8)) results.fleet[platform] = await fleet(context, platform);
+    if (scenarios.has(11)) {
+      results.networkFaults[platform] = await networkFaults(context, platform);
+    }
   }
   if (scenarios.has(5)) results.replay = await replayEvents(context);
   if (scenarios.has(9)) results.throttler = await throttlerStorage(context);

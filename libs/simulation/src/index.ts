@@ -10,3 +10,4 @@ export * from './server-process';
 export * from './simulation';
 export * from './source-addresses';
 export * from './stats';
+export * from './tcp-proxy';

@@ -8,7 +8,7 @@ import {
   type TestDatabase,
 } from '../../../../test/support/postgres-database';
 import { eventually } from '../../../../test/support/http-client';
-import { TcpProxy } from '../../../../test/support/tcp-proxy';
+import { TcpProxy } from '@cafe/simulation';
 import {
   EventStoreUnavailable,
   IdempotencyKeyTaken,
