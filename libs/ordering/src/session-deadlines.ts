@@ -3,7 +3,7 @@
  * silent without closing anything, and a session nobody checks then hangs whatever waits on it.
  */
 export interface SessionDeadlines {
-  /** How often an idle session (the LISTEN session, the Redis connections) is asked to answer; it must before the next ask. */
+  /** How often an idle session (the LISTEN session, the Redis connections) is asked to answer, within the query timeout. */
   readonly heartbeatMs: number;
   /** How long a query or a Redis command may take before its session is destroyed and it fails. */
   readonly queryTimeoutMs: number;

@@ -68,7 +68,7 @@ export class PostgresFollower {
    */
   async close(): Promise<void> {
     this.closed = true;
-    clearInterval(this.heartbeat);
+    clearTimeout(this.heartbeat);
     const listener = this.listener;
     this.listener = undefined;
     void listener?.end().catch(() => undefined);
@@ -80,9 +80,10 @@ export class PostgresFollower {
    * opened again, then a read catches up on what it missed.
    */
   async listen(): Promise<void> {
-    const { heartbeatMs } = this.sessions.deadlines;
-    // Each query on it, LISTEN and heartbeat, must answer before the next heartbeat is due.
-    const listener = this.sessions.client(LISTENER_NAME, heartbeatMs);
+    // The heartbeat's deadline is the query timeout, not the heartbeat's interval: a café busy
+    // refusing a flood may not read an answer for a second or two, and a deadline that fires
+    // first would destroy every session of a healthy link (docs/adr/0013).
+    const listener = this.sessions.client(LISTENER_NAME, this.sessions.deadlines.queryTimeoutMs);
     listener.on('notification', ({ payload }) => {
       const notified = parseNotification(payload);
       // A commit at or below our own newest one needs nothing: recordOwn reads any gap below
@@ -95,7 +96,7 @@ export class PostgresFollower {
       if (this.listener !== listener || this.closed) return;
       this.listener = undefined;
       this.sessions.link.listening = false;
-      clearInterval(this.heartbeat);
+      clearTimeout(this.heartbeat);
       this.sessions.failed(new Error('the LISTEN session ended'));
       this.relisten();
     });
@@ -108,21 +109,29 @@ export class PostgresFollower {
     }
     this.listener = listener;
     this.sessions.link.listening = true;
-    this.heartbeat = setInterval(() => this.beat(listener), heartbeatMs).unref();
+    this.beatAfterPause(listener);
   }
 
   /**
-   * A heartbeat that misses its deadline destroys every session (PostgresSessions), which
-   * ends this one and opens it again. One that answers while the link is down reads what was
-   * missed: the read succeeding is what brings the link up, and releases whoever waits.
+   * A heartbeat every HEARTBEAT_SECONDS after the previous one answered. One that misses its
+   * deadline destroys every session (PostgresSessions), which ends this one and opens it
+   * again. One that answers while the link is down reads what was missed: the read succeeding
+   * is what brings the link up, and releases whoever waits.
    */
-  private beat(listener: Client): void {
-    listener.query('SELECT 1').then(
-      () => {
-        if (!this.sessions.link.up) void this.caughtUp().catch(() => undefined);
-      },
-      (error: unknown) => this.sessions.failed(error),
-    );
+  private beatAfterPause(listener: Client): void {
+    this.heartbeat = setTimeout(() => {
+      listener
+        .query('SELECT 1')
+        .then(
+          () => {
+            if (!this.sessions.link.up) void this.caughtUp().catch(() => undefined);
+          },
+          (error: unknown) => void this.sessions.failed(error),
+        )
+        .finally(() => {
+          if (this.listener === listener) this.beatAfterPause(listener);
+        });
+    }, this.sessions.deadlines.heartbeatMs).unref();
   }
 
   /**
