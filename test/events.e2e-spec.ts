@@ -49,7 +49,8 @@ describe.each(HTTP_ADAPTERS)('the event history and stream on %s', (adapter) => 
       type: 'OrderPlaced',
       order_id: first,
       at: expect.stringMatching(/^\d{4}-\d\d-\d\dT.*Z$/),
-      data: { drink: 'americano', client_address: '127.0.0.1' },
+      // held_by: the process whose connection held the customer (docs/operations.md).
+      data: { drink: 'americano', client_address: '127.0.0.1', held_by: expect.any(String) },
     });
     expect(page.body.events.slice(1, 4).map((e: { type: string }) => e.type)).toEqual([
       'OrderStarted',

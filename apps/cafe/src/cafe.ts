@@ -10,6 +10,7 @@ import {
   CoreModule,
   Drain,
   type DrainOutcome,
+  OrphanedOrders,
   ServiceClosing,
   WaitingCustomers,
 } from '@cafe/ordering';
@@ -60,6 +61,7 @@ export async function startCafe(
     await core.close();
   });
   try {
+    await core.get(OrphanedOrders).start();
     const options = {
       adapter: config.httpAdapter,
       logger,

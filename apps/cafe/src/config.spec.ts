@@ -34,6 +34,7 @@ describe('loadConfig', () => {
       },
       brewLeaseMs: 600_000,
       drainTimeoutMs: 30_000,
+      orphanReattachMs: 300_000,
       requestTimeouts: { headersMs: 30_000, requestMs: 60_000 },
       sessionDeadlines: { heartbeatMs: 2000, queryTimeoutMs: 5000, connectTimeoutMs: 3000 },
     });
@@ -62,6 +63,7 @@ describe('loadConfig', () => {
         LOG_FORMAT: 'pretty',
         BREW_LEASE_SECONDS: '90',
         DRAIN_TIMEOUT_SECONDS: '5',
+        ORPHAN_REATTACH_SECONDS: '30',
         HEADERS_TIMEOUT_SECONDS: '0.5',
         REQUEST_TIMEOUT_SECONDS: '2',
         HEARTBEAT_SECONDS: '0.5',
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
       eventStore: { kind: 'memory' },
       brewLeaseMs: 90_000,
       drainTimeoutMs: 5_000,
+      orphanReattachMs: 30_000,
       requestTimeouts: { headersMs: 500, requestMs: 2000 },
       sessionDeadlines: { heartbeatMs: 500, queryTimeoutMs: 1500, connectTimeoutMs: 60_000 },
     });
@@ -244,6 +247,7 @@ describe('loadConfig', () => {
       { EVENT_STREAM_READERS: '5', EVENT_STREAM_READERS_PER_ADDRESS: '6' },
       /EVENT_STREAM_READERS_PER_ADDRESS must not exceed EVENT_STREAM_READERS/,
     ],
+    [{ ORPHAN_REATTACH_SECONDS: '0' }, /ORPHAN_REATTACH_SECONDS/],
     [{ BREW_LEASE_SECONDS: '0' }, /BREW_LEASE_SECONDS must be a number of seconds from 0.001/],
     [{ BREW_LEASE_SECONDS: '86401' }, /BREW_LEASE_SECONDS/],
     [{ BREW_LEASE_SECONDS: '-5' }, /BREW_LEASE_SECONDS/],

@@ -41,6 +41,11 @@ export interface CafeConfig {
   readonly brewLeaseMs: number;
   /** How long a signalled café keeps serving what is queued or brewing before it closes. */
   readonly drainTimeoutMs: number;
+  /**
+   * How long an order with an Idempotency-Key waits for its customer to come back once the
+   * process that held them is gone; one without a key is withdrawn at once.
+   */
+  readonly orphanReattachMs: number;
   /** How long a client may take to send its headers, and its whole request. */
   readonly requestTimeouts: RequestTimeouts;
   /** How every session to PostgreSQL and Redis is proven alive, or replaced. */
@@ -80,6 +85,7 @@ export function loadConfig(
     flood: floodDefence(env, deadlines),
     brewLeaseMs: milliseconds(env, 'BREW_LEASE_SECONDS', DEFAULT_BREW_LEASE_MS, 1, DAY_MS),
     drainTimeoutMs: milliseconds(env, 'DRAIN_TIMEOUT_SECONDS', 30_000, 0, HOUR_MS),
+    orphanReattachMs: milliseconds(env, 'ORPHAN_REATTACH_SECONDS', 300_000, 1, DAY_MS),
     requestTimeouts: requestTimeouts(env),
     sessionDeadlines: deadlines,
     streamReaders: streamReaders(env),

@@ -74,8 +74,9 @@ export class OrderController {
     @ReplyHead() reply: ReplyHead,
   ): Promise<OrderResponse> {
     const idempotency = idempotencyClaim(idempotencyKey, sentBody);
+    const held = !prefersRespondAsync(prefer);
     const placed = await this.commandBus.execute(
-      new PlaceOrderCommand(body.drink, clientAddress, idempotency),
+      new PlaceOrderCommand(body.drink, clientAddress, idempotency, held),
     );
     const view = await this.queryBus.execute(new GetOrderQuery(placed.orderId));
     // The guard's waiting place goes to the order while it is queued, held or not.
@@ -84,7 +85,7 @@ export class OrderController {
     // it reached them (held, or a 202 queued behind another answer on their connection), nobody
     // collects it.
     if (idempotency === undefined) this.cancelOnDeparture(placed.orderId, departure);
-    if (prefersRespondAsync(prefer)) return this.accepted(view, reply);
+    if (!held) return this.accepted(view, reply);
     return toOrderResponse(await this.waiting.waitUntilReady(placed.orderId, departure));
   }
 

@@ -30,6 +30,8 @@ import { GetBoardHandler } from './queries/get-board.handler';
 import { GetEventHistoryHandler } from './queries/get-event-history.handler';
 import { GetOrderHandler } from './queries/get-order.handler';
 import { GetQueueSnapshotHandler } from './queries/get-queue-snapshot.handler';
+import { CafeInstance } from './waiting/cafe-instance';
+import { ORPHAN_REATTACH_MS, OrphanedOrders } from './waiting/orphaned-orders';
 import { WaitingCustomers } from './waiting/waiting-customers';
 import type { SessionDeadlines } from './session-deadlines';
 
@@ -43,6 +45,8 @@ export interface CoreOptions {
   readonly logger?: Logger;
   /** The machine's clock unless a test moves time itself. */
   readonly clock?: Clock;
+  /** How long an order with an Idempotency-Key whose holder died waits for its customer; 300 s. */
+  readonly orphanReattachMs?: number;
 }
 
 /**
@@ -60,6 +64,7 @@ export class CoreModule {
     sessionDeadlines,
     logger,
     clock = new SystemClock(),
+    orphanReattachMs = 300_000,
   }: CoreOptions = {}): DynamicModule {
     const next = queuePolicy === 'fair' ? QueuedByAddressProjection : QueueProjection;
     const eventLog = logger && {
@@ -76,6 +81,9 @@ export class CoreModule {
         { provide: QueuePolicy, useExisting: next },
         { provide: BrewLease, useValue: new BrewLease(brewLeaseMs) },
         { provide: Clock, useValue: clock },
+        { provide: CafeInstance, useValue: new CafeInstance() },
+        { provide: ORPHAN_REATTACH_MS, useValue: orphanReattachMs },
+        OrphanedOrders,
         OrderRepository,
         nextOrderClaimProvider,
         EventFeed,

@@ -28,5 +28,7 @@ export * from './queries/get-event-history.query';
 export * from './projections/queue-policy';
 export * from './lease/brew-lease';
 export * from './queries/get-queue-snapshot.query';
+export * from './waiting/cafe-instance';
+export { OrphanedOrders } from './waiting/orphaned-orders';
 export * from './waiting/waiting-customers';
 export * from './logging/event-log';

@@ -9,6 +9,8 @@ export class PlaceOrderCommand extends Command<Order> {
     public readonly clientAddress: string,
     /** A repeat of the same claim returns the order the first one placed. */
     public readonly idempotency?: IdempotencyClaim,
+    /** Whether this process holds the customer's request until the order is ready. */
+    public readonly held = false,
   ) {
     super();
   }

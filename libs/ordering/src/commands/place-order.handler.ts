@@ -7,6 +7,8 @@ import { EventStore } from '../event-store/event-store';
 import { OrderRepository } from '../order.repository';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
 import { OrderStatusProjection } from '../projections/order-status.projection';
+import { CafeInstance } from '../waiting/cafe-instance';
+import { OrphanedOrders } from '../waiting/orphaned-orders';
 import { PlaceOrderCommand } from './place-order.command';
 
 @CommandHandler(PlaceOrderCommand)
@@ -18,6 +20,8 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly store: EventStore,
     private readonly drain: Drain,
     private readonly clock: Clock,
+    private readonly instance: CafeInstance,
+    private readonly orphans: OrphanedOrders,
   ) {}
 
   /**
@@ -30,9 +34,15 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     return this.orders.decideOnLatest(() => this.place(command));
   }
 
-  private async place({ drink, clientAddress, idempotency }: PlaceOrderCommand): Promise<Order> {
+  private async place({
+    drink,
+    clientAddress,
+    idempotency,
+    held,
+  }: PlaceOrderCommand): Promise<Order> {
     const earlier = idempotency && this.keys.orderFor(idempotency);
     if (earlier) {
+      this.orphans.reattached(earlier);
       // The earlier request's events may still be on their way to disk: answer once they are there.
       await this.store.durable();
       return this.statuses.get(earlier) as Order;
@@ -46,6 +56,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       clientAddress,
       at: this.clock.now(),
       idempotency,
+      heldBy: held ? this.instance.id : undefined,
     });
   }
 }

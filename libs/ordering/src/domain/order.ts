@@ -29,11 +29,19 @@ export interface Order {
   readonly finishedBy?: string;
   readonly cancelledAt?: number;
   readonly cancelReason?: CancelReason;
+  /** The café process holding the customer's request (OrderPlaced.heldBy). */
+  readonly heldBy?: string;
 }
 
 /** What may be asked of an order; `at` is the moment the command was accepted. */
 export type OrderCommand = { orderId: string; at: number } & (
-  | { kind: 'place'; drink: Drink; clientAddress: string; idempotency?: IdempotencyClaim }
+  | {
+      kind: 'place';
+      drink: Drink;
+      clientAddress: string;
+      idempotency?: IdempotencyClaim;
+      heldBy?: string;
+    }
   | { kind: 'start'; barista?: string }
   | { kind: 'finish'; barista?: string }
   | { kind: 'cancel'; reason: CancelReason }
@@ -63,6 +71,7 @@ export function evolve(order: Order | undefined, event: OrderEvent): Order {
       clientAddress: event.clientAddress,
       status,
       placedAt: event.at,
+      heldBy: event.heldBy,
     };
   }
   if (!order) throw new Error(`${event.type} for order ${event.orderId} before OrderPlaced`);
@@ -92,6 +101,7 @@ export function decide(command: OrderCommand, order: Order | undefined): OrderEv
         command.clientAddress,
         command.at,
         command.idempotency,
+        command.heldBy,
       ),
     ];
   }

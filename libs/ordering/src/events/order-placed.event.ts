@@ -16,5 +16,11 @@ export class OrderPlaced {
     public readonly at: number,
     /** Kept in the log so that a repeat finds the order again, also after a restart. */
     public readonly idempotency?: IdempotencyClaim,
+    /**
+     * The café process (`CafeInstance.id`) whose connection holds the customer's request; none
+     * when the customer asked not to wait (`Prefer: respond-async`). Once that process is gone,
+     * nobody is there to collect the drink (`OrphanedOrders`).
+     */
+    public readonly heldBy?: string,
   ) {}
 }
