@@ -35,11 +35,12 @@ import {
 } from './hot-path-scenarios';
 import { type Fleet, fleet } from './fleet-scenarios';
 import { type NetworkFaults, networkFaults } from './network-fault-scenarios';
+import { type CyclesUnderReaders, cyclesUnderReaders } from './stream-readers';
 import { serviceStdout } from './servers';
 import { type Row, toMarkdown, toText } from './table';
 
 const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
-const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11] as const;
+const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12] as const;
 
 interface Results {
   cycleCost: Partial<Record<Target, CycleCost>>;
@@ -52,6 +53,7 @@ interface Results {
   underFlood: Partial<Record<HttpAdapterName, RegularsUnderFlood>>;
   fleet: Partial<Record<HttpAdapterName, Fleet>>;
   networkFaults: Partial<Record<HttpAdapterName, NetworkFaults>>;
+  underReaders: Partial<Record<HttpAdapterName, CyclesUnderReaders[]>>;
 }
 
 function envPair(text: string, previous: Record<string, string>): Record<string, string> {
@@ -89,7 +91,7 @@ function command(): Command {
     .option('--platforms <list>', 'HTTP platforms to run', list(HTTP_ADAPTERS), [...HTTP_ADAPTERS])
     .option(
       '--scenarios <list>',
-      'scenarios to run (1-9, 11; 8 and 11 need PostgreSQL at DATABASE_URL, 11 Redis at REDIS_URL)',
+      'scenarios to run (1-9, 11, 12; 8 and 11 need PostgreSQL at DATABASE_URL, 11 Redis at REDIS_URL)',
       list(SCENARIOS),
       [...SCENARIOS],
     )
@@ -484,6 +486,18 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
       },
     );
   }
+  const underReaders = results.underReaders;
+  const loads = Object.values(underReaders)[0] ?? [];
+  for (const [i, load] of loads.entries()) {
+    out.push({
+      metric: `12 ${load.cycles} cycles under ${load.readers} stream readers${load.reading ? '' : ' not reading'}: s (open/503)`,
+      values: perPlatform((p) => {
+        const line = underReaders[p]?.[i];
+        return line ? `${line.seconds.toFixed(2)} s (${line.open}/${line.refused})` : '-';
+      }),
+      target: 'as with none',
+    });
+  }
   return out;
 }
 
@@ -512,6 +526,7 @@ async function main(): Promise<void> {
     underFlood: {},
     fleet: {},
     networkFaults: {},
+    underReaders: {},
   };
   if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, ['bare', ...platforms]);
   if (scenarios.has(6)) {
@@ -529,6 +544,8 @@ async function main(): Promise<void> {
     if (scenarios.has(11)) {
       results.networkFaults[platform] = await networkFaults(context, platform);
     }
+    if (scenarios.has(12))
+      results.underReaders[platform] = await cyclesUnderReaders(context, platform);
   }
   if (scenarios.has(5)) results.replay = await replayEvents(context);
   if (scenarios.has(9)) results.throttler = await throttlerStorage(context);

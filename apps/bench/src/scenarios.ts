@@ -97,7 +97,7 @@ export async function startWarm(
   }
 }
 
-async function withServer<T>(
+export async function withServer<T>(
   target: Target,
   env: Record<string, string>,
   use: (server: ServerProcess) => Promise<T>,
