@@ -120,6 +120,27 @@ describeWithPostgres()(
       expect(await eventsPerOrder(b)).toEqual(expected);
     });
 
+    it('finds by itself the half-open sessions a partition too short to notice left behind, and releases its customer', async () => {
+      const a = await TestCafe.start('express', { EVENT_STORE: proxy.through(database.url) });
+      const b = await TestCafe.start('fastify', { EVENT_STORE: database.url });
+      cafes.push(a, b);
+      const waiting = a.customer('POST', '/order/');
+      await eventually(async () => (await b.queued()) === 1, DEADLINE_MS);
+
+      // Over before A's first heartbeat: the finish's notification is lost with the link, and
+      // every connection A holds is left open on its side, dead on the server's.
+      proxy.blackHole();
+      const brewed = await brewOldest(b);
+      proxy.heal();
+
+      const served = await answered(() => waiting);
+      expect(served.body.order_id).toBe(brewed);
+      const after = a.customer('POST', '/order/');
+      await eventually(async () => (await b.queued()) === 1, DEADLINE_MS);
+      const second = await brewOldest(b);
+      expect((await answered(() => after)).body.order_id).toBe(second);
+    });
+
     it("answers 503 in bounded time while a session holds the log's lock, keeps the waiting customer, and recovers by itself once it lets go", async () => {
       const a = await TestCafe.start('express', { EVENT_STORE: database.url });
       cafes.push(a);
