@@ -64,6 +64,7 @@ export class FloodRedis implements OnApplicationShutdown {
     this.subscriber = client.duplicate({ enableOfflineQueue: true });
     // The command connection reports the same outage; blocks are also in the throttler's keys.
     this.subscriber.on('error', () => undefined);
+    handshakeDeadline(this.subscriber, target.deadlines.connectTimeoutMs);
     client.on('error', (error: Error) => this.failed(error));
     client.on('close', () => this.failed(new Error('connection closed')));
     client.on('ready', () => this.connected());
@@ -89,6 +90,7 @@ export class FloodRedis implements OnApplicationShutdown {
       connectTimeout: deadlines.connectTimeoutMs,
       keepAlive: deadlines.heartbeatMs,
     });
+    handshakeDeadline(client, deadlines.connectTimeoutMs);
     let lastError: Error | undefined;
     const remember = (error: Error) => (lastError = error);
     client.on('error', remember);
@@ -214,6 +216,27 @@ export class FloodRedis implements OnApplicationShutdown {
       .set(this.aliveKey(this.incarnation), '1', 'PX', this.aliveForMs)
       .catch((error: Error) => this.failed(error));
   }
+}
+
+/**
+ * ioredis's connectTimeout ends with TCP's handshake; then it waits for its own commands
+ * (client info, the ready check) each up to the command timeout. Through a silent link a
+ * reconnection could so hang 10 s before its next try: the whole opening gets the connect
+ * timeout, as PostgreSQL's sessions do.
+ */
+function handshakeDeadline(redis: Redis, connectTimeoutMs: number): void {
+  let timer: NodeJS.Timeout | undefined;
+  redis.on('connect', () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      if (redis.status !== 'connect') return;
+      // Reported as the outage it is (ETIMEDOUT): at start, the café then starts without Redis.
+      const silent = Object.assign(new Error('no answer to the handshake'), { code: 'ETIMEDOUT' });
+      redis.emit('error', silent);
+      redis.disconnect(true);
+    }, connectTimeoutMs).unref();
+  });
+  redis.on('ready', () => clearTimeout(timer));
 }
 
 function isUnreachable(error: Error): boolean {
