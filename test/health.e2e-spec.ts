@@ -13,8 +13,11 @@ describe.each(HTTP_ADAPTERS)('health on %s', (adapter) => {
   const sides = ['customer', 'barista'] as const;
 
   it.each([
-    ['customer', { event_store: { status: 'up' }, orders: { status: 'up' } }],
-    ['barista', { event_store: { status: 'up' } }],
+    [
+      'customer',
+      { event_store: { status: 'up' }, customer_port: { status: 'up' }, orders: { status: 'up' } },
+    ],
+    ['barista', { event_store: { status: 'up' }, customer_port: { status: 'up' } }],
   ] as const)('the %s app is alive and ready: %j', async (side, checks) => {
     const live = await cafe[side]('GET', '/health/live');
     expect(live.status).toBe(200);

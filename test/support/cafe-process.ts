@@ -7,8 +7,9 @@ export const MAIN = join(__dirname, '..', '..', 'dist', 'apps', 'cafe', 'src', '
 
 /** The real café as a child process on free loopback ports, for signals and crashes; its log kept for `said`. */
 export class CafeProcess extends ServerProcess {
-  static startCafe(env: Record<string, string>): Promise<CafeProcess> {
-    return CafeProcess.start(MAIN, env, 'keep');
+  /** `openFileLimit`: started under `ulimit -n` of this many. */
+  static startCafe(env: Record<string, string>, openFileLimit?: number): Promise<CafeProcess> {
+    return CafeProcess.start(MAIN, env, 'keep', openFileLimit);
   }
 
   customer(method: string, path: string, headers?: Record<string, string>): Promise<HttpAnswer> {

@@ -96,13 +96,14 @@ export class RawConnection {
   }
 }
 
-/** Sends `bytes` on a fresh connection and reads the answer. */
+/** Sends `bytes` on a fresh connection (from `localAddress`, if given) and reads the answer. */
 export async function rawExchange(
   port: number,
   bytes: string | Buffer,
   withinMs?: number,
+  localAddress?: string,
 ): Promise<RawAnswer> {
-  const connection = await RawConnection.open(port);
+  const connection = await RawConnection.open(port, localAddress);
   try {
     connection.write(bytes);
     return await connection.answer(withinMs);

@@ -4,8 +4,9 @@ import { NestFactory } from '@nestjs/core';
 import pino, { type Logger } from 'pino';
 import { BARISTA_API_DOCS, type BaristaOptions, BaristaModule } from '@cafe/barista';
 import { createCustomerApp } from '@cafe/customer';
-import { createHttpApp, listen, nestLoggerFor } from '@cafe/http';
+import { ConnectionDoor, createHttpApp, listen, nestLoggerFor } from '@cafe/http';
 import {
+  CafeMetrics,
   type Clock,
   CoreModule,
   Drain,
@@ -67,10 +68,17 @@ export async function startCafe(
       logger,
       requestTimeouts: config.requestTimeouts,
     };
-    const customer = await createCustomerApp(core, config.flood, options);
+    const metrics = core.get(CafeMetrics);
+    const door = new ConnectionDoor({
+      ...config.door,
+      trustedProxies: config.flood.trustedProxies,
+      count: (refusal) => metrics.countDoorRefusal(refusal),
+      logger,
+    });
+    const customer = await createCustomerApp(core, config.flood, options, door);
     apps.push(customer);
     const barista = await createHttpApp(
-      BaristaModule.forCore(core, {
+      BaristaModule.forCore(core, door, {
         ...baristaOptions,
         staffTokens: config.staffTokens,
         streamReaders: config.streamReaders,

@@ -119,6 +119,18 @@ describe('loadConfig', () => {
     ).toEqual({ total: 10, perAddress: 2 });
   });
 
+  it("reads the door's limits: by default the waiting cap plus 50 connections per address", () => {
+    expect(loadConfig({}).door).toEqual({ perAddress: 350, descriptorReserve: 128 });
+    expect(loadConfig({ MAX_WAITING_PER_ADDRESS: '20' }).door.perAddress).toBe(70);
+    expect(
+      loadConfig({
+        MAX_CONNECTIONS_PER_ADDRESS: '40',
+        MAX_WAITING_PER_ADDRESS: '20',
+        FD_RESERVE: '64',
+      }).door,
+    ).toEqual({ perAddress: 40, descriptorReserve: 64 });
+  });
+
   it('lets HOST set both addresses and CUSTOMER_HOST / BARISTA_HOST each one', () => {
     expect(loadConfig({ HOST: '::' })).toMatchObject({ customerHost: '::', baristaHost: '::' });
     expect(loadConfig({ HOST: '::', BARISTA_HOST: '::1' })).toMatchObject({
@@ -248,6 +260,12 @@ describe('loadConfig', () => {
       /EVENT_STREAM_READERS_PER_ADDRESS must not exceed EVENT_STREAM_READERS/,
     ],
     [{ ORPHAN_REATTACH_SECONDS: '0' }, /ORPHAN_REATTACH_SECONDS/],
+    [
+      { MAX_CONNECTIONS_PER_ADDRESS: '299' },
+      /MAX_CONNECTIONS_PER_ADDRESS must be at least MAX_WAITING_PER_ADDRESS \(300\)/,
+    ],
+    [{ MAX_CONNECTIONS_PER_ADDRESS: 'all' }, /MAX_CONNECTIONS_PER_ADDRESS/],
+    [{ FD_RESERVE: '0' }, /FD_RESERVE must be a whole number/],
     [{ BREW_LEASE_SECONDS: '0' }, /BREW_LEASE_SECONDS must be a number of seconds from 0.001/],
     [{ BREW_LEASE_SECONDS: '86401' }, /BREW_LEASE_SECONDS/],
     [{ BREW_LEASE_SECONDS: '-5' }, /BREW_LEASE_SECONDS/],

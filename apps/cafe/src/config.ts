@@ -52,6 +52,8 @@ export interface CafeConfig {
   readonly sessionDeadlines: SessionDeadlines;
   /** How many `GET /events/stream` readers may be open, in all and per address. */
   readonly streamReaders: StreamReaderLimits;
+  /** The customer port's connections: per address, and the descriptors kept for the rest. */
+  readonly door: { readonly perAddress: number; readonly descriptorReserve: number };
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -71,6 +73,7 @@ export function loadConfig(
   terminal = Boolean(process.stdout.isTTY),
 ): CafeConfig {
   const deadlines = sessionDeadlines(env);
+  const flood = floodDefence(env, deadlines);
   const config: CafeConfig = {
     customerHost: text(env, 'CUSTOMER_HOST', text(env, 'HOST', '0.0.0.0')),
     baristaHost: text(env, 'BARISTA_HOST', text(env, 'HOST', '127.0.0.1')),
@@ -82,13 +85,14 @@ export function loadConfig(
     logFormat: oneOf(env, 'LOG_FORMAT', LOG_FORMATS, terminal ? 'pretty' : 'json'),
     eventStore: eventStore(env, 'EVENT_STORE'),
     queuePolicy: oneOf(env, 'QUEUE_POLICY', QUEUE_POLICIES, 'fifo'),
-    flood: floodDefence(env, deadlines),
+    flood,
     brewLeaseMs: milliseconds(env, 'BREW_LEASE_SECONDS', DEFAULT_BREW_LEASE_MS, 1, DAY_MS),
     drainTimeoutMs: milliseconds(env, 'DRAIN_TIMEOUT_SECONDS', 30_000, 0, HOUR_MS),
     orphanReattachMs: milliseconds(env, 'ORPHAN_REATTACH_SECONDS', 300_000, 1, DAY_MS),
     requestTimeouts: requestTimeouts(env),
     sessionDeadlines: deadlines,
     streamReaders: streamReaders(env),
+    door: door(env, flood.maxWaitingPerAddress),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -127,6 +131,21 @@ function streamReaders(env: Env): StreamReaderLimits {
     );
   }
   return { total, perAddress };
+}
+
+/**
+ * Enough connections per address for its waiting cap plus a margin (its polls, a browser's
+ * spare connections); fewer would refuse held orders the cap allows. Descriptors kept for the
+ * barista port, health, metrics and the stores' own (FD_RESERVE).
+ */
+function door(env: Env, maxWaitingPerAddress: number): CafeConfig['door'] {
+  const perAddress = count(env, 'MAX_CONNECTIONS_PER_ADDRESS', maxWaitingPerAddress + 50);
+  if (perAddress < maxWaitingPerAddress) {
+    throw new ConfigError(
+      `MAX_CONNECTIONS_PER_ADDRESS must be at least MAX_WAITING_PER_ADDRESS (${maxWaitingPerAddress}), got ${perAddress}`,
+    );
+  }
+  return { perAddress, descriptorReserve: count(env, 'FD_RESERVE', 128) };
 }
 
 /** Node's timers of the request phase; the headers come first, so their limit is the shorter. */

@@ -2,6 +2,7 @@ import { type DynamicModule, type INestApplicationContext, Module } from '@nestj
 import { APP_GUARD } from '@nestjs/core';
 import {
   type ApiDocsInfo,
+  type ConnectionDoor,
   HealthModule,
   SERVER_SENT_EVENTS_DEFAULTS,
   type ServerSentEventsOptions,
@@ -40,10 +41,15 @@ export interface BaristaOptions {
 /** The internal app: baristas take and finish orders. Never exposed to customers. */
 @Module({})
 export class BaristaModule {
-  static forCore(core: INestApplicationContext, options: BaristaOptions): DynamicModule {
+  /** `customerDoor`: the customer port's, whose state the barista port's readiness reports. */
+  static forCore(
+    core: INestApplicationContext,
+    customerDoor: ConnectionDoor,
+    options: BaristaOptions,
+  ): DynamicModule {
     return {
       module: BaristaModule,
-      imports: [CoreBridgeModule.from(core), HealthModule.forCore(core)],
+      imports: [CoreBridgeModule.from(core), HealthModule.forCore(core, customerDoor)],
       controllers: [
         BaristaController,
         MetricsController,

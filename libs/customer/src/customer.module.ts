@@ -1,6 +1,6 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { type ApiDocsInfo, HealthModule, TrustedProxies } from '@cafe/http';
+import { type ApiDocsInfo, type ConnectionDoor, HealthModule, TrustedProxies } from '@cafe/http';
 import { CoreBridgeModule, EventFeed } from '@cafe/ordering';
 import type { FloodDefenceOptions } from './flood/flood-defence.options';
 import { BlockedAddresses } from './flood/blocked-addresses';
@@ -19,11 +19,12 @@ export const CUSTOMER_API_DOCS: ApiDocsInfo = {
 /** The public app: customers place orders and wait for them. */
 @Module({})
 export class CustomerModule {
-  /** `floodRedis`: connected for REDIS_URL, or null to limit floods per instance. */
+  /** `floodRedis`: connected for REDIS_URL, or null to limit floods per instance; `door`: the port's, for readiness. */
   static forCore(
     core: INestApplicationContext,
     flood: FloodDefenceOptions,
     floodRedis: FloodRedis | null,
+    door: ConnectionDoor,
   ): DynamicModule {
     const blockDuration = flood.blockSeconds * 1000;
     const windows = { burst: flood.burst, sustained: flood.sustained };
@@ -31,7 +32,7 @@ export class CustomerModule {
       module: CustomerModule,
       imports: [
         CoreBridgeModule.from(core),
-        HealthModule.forCore(core, { takesOrders: true }),
+        HealthModule.forCore(core, door, { takesOrders: true }),
         ThrottlerModule.forRoot({
           throttlers: Object.entries(windows).map(([name, { limit, seconds }]) => ({
             name,

@@ -43,6 +43,27 @@ export function answerEarly(
   response.end(body);
 }
 
+/** The flood defence's refusals: the request log leaves them out, a flood must not cost a line each. */
+const unlogged = new WeakSet<ServerResponse>();
+
+/** True for a response `answerFlood` wrote. */
+export function isFloodRefusal(response: ServerResponse): boolean {
+  return unlogged.has(response);
+}
+
+/** The flood defence's 429 on node's server: counted by its caller, never logged. */
+export function answerFlood(
+  response: ServerResponse,
+  refusal: EarlyRefusal,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  unlogged.add(response);
+  answerEarly(response, 429, refusal.message, {
+    ...headers,
+    'retry-after': String(refusal.retryAfterSeconds),
+  });
+}
+
 /**
  * Answers 429 on node's server, before Express or Fastify sees the request, to what `refusal`
  * picks. Routing, body parsing, guards and the exception filter are most of what a refusal
@@ -56,8 +77,6 @@ export function refuseEarly(
   inFrontOfPlatform(server, (request, response, platform) => {
     const refused = refusal(request);
     if (refused === undefined) return platform();
-    answerEarly(response, 429, refused.message, {
-      'retry-after': String(refused.retryAfterSeconds),
-    });
+    answerFlood(response, refused);
   });
 }

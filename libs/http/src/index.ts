@@ -1,5 +1,6 @@
 export * from './client-address';
 export * from './client-address.pipe';
+export * from './connection-door';
 export * from './create-http-app';
 export * from './early-refusal';
 export * from './event-response';
@@ -14,5 +15,6 @@ export * from './server-sent-events';
 export * from './too-many-requests.exception';
 export * from './json-body';
 export * from './request-phase';
+export * from './route-path';
 export * from './unauthorized.exception';
 export * from './decimal-integer';

@@ -4,6 +4,7 @@ import { METHOD_METADATA, PATH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/com
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ModulesContainer } from '@nestjs/core';
 import { answerEarly, inFrontOfPlatform } from './early-refusal';
+import { routePath } from './route-path';
 
 /** No request of ours needs more: an order body is a few dozen bytes. */
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -69,7 +70,7 @@ function refusalBeforeReading(
   routes: ReadonlySet<string>,
 ): Refusal | undefined {
   if (Number(request.headers['content-length']) > BODY_LIMIT_BYTES) return TOO_LARGE;
-  const route = routeKey(request.method ?? '', request.url?.split('?', 1)[0] ?? '');
+  const route = routeKey(request.method ?? '', request.url);
   if (!routes.has(route)) {
     return { status: HttpStatus.UNSUPPORTED_MEDIA_TYPE, message: `${route} takes no body` };
   }
@@ -170,9 +171,9 @@ function exceedsStructureLimits(parsed: object): boolean {
   return false;
 }
 
-/** `POST /order`: the method and the path without its trailing slash, lower case as Express matches. */
-function routeKey(method: string, path: string): string {
-  return `${method.toUpperCase()} ${`/${path}`.replace(/\/+/g, '/').replace(/\/$/, '').toLowerCase()}`;
+/** `POST /order`: the method and the route's path as `routePath` spells it. */
+function routeKey(method: string, target: string | undefined): string {
+  return `${method.toUpperCase()} ${routePath(target)}`;
 }
 
 /** The routes whose handler has a `@Body()` parameter, from the metadata Nest routes by. */

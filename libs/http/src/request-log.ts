@@ -4,6 +4,7 @@ import type { LoggerService } from '@nestjs/common';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { TrustedProxies } from './client-address';
+import { isFloodRefusal } from './early-refusal';
 import { clientAddressOf, onResponseEnd } from './request-context';
 
 /**
@@ -14,7 +15,8 @@ import { clientAddressOf, onResponseEnd } from './request-context';
  * collide with another's lines. Written on node's server, in front of either platform, one plain object a
  * line: nestjs-pino's middleware ran every request in an AsyncLocalStorage, whose promise hooks
  * slowed every promise of the process, and pino-http made a child logger per request (both
- * measured: docs/benchmarks.md).
+ * measured: docs/benchmarks.md). The flood defence's own refusals on node's server are left
+ * out (counted in the metrics instead): a flood would otherwise cost a line per request.
  */
 export function logRequests(server: Server, logger: Logger, trusted: TrustedProxies): void {
   if (!logger.isLevelEnabled('info')) return;
@@ -28,7 +30,8 @@ export function logRequests(server: Server, logger: Logger, trusted: TrustedProx
         client_address: clientAddressOf(request, trusted),
       },
     };
-    onResponseEnd(response, () =>
+    onResponseEnd(response, () => {
+      if (isFloodRefusal(response)) return;
       logger.info(
         {
           ...line,
@@ -36,8 +39,8 @@ export function logRequests(server: Server, logger: Logger, trusted: TrustedProx
           duration_ms: Math.round(performance.now() - startedAt),
         },
         response.writableFinished ? 'request completed' : 'request aborted',
-      ),
-    );
+      );
+    });
   });
 }
 

@@ -77,8 +77,8 @@ export class ServerProcess {
   }
 
   /**
-   * Starts `script` with `env` on top of ours and waits until its barista port answers;
-   * ServerRefused if it exits first. A free port can be taken between our finding it and the
+   * Starts `script` with `env` on top of ours (and under `openFileLimit` open files, if given)
+   * and waits until its barista port answers; ServerRefused if it exits first. A free port can be taken between our finding it and the
    * server binding it (by any client socket's ephemeral port: the bench opens thousands): then
    * it starts again on other ports.
    */
@@ -87,10 +87,11 @@ export class ServerProcess {
     script: string,
     env: Record<string, string>,
     stdout: ServerStdout = 'null',
+    openFileLimit?: number,
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await ServerProcess.launch(this, script, env, stdout);
+        return await ServerProcess.launch(this, script, env, stdout, openFileLimit);
       } catch (error) {
         const portTaken = error instanceof ServerRefused && error.message.includes('EADDRINUSE');
         if (!portTaken || attempt === START_ATTEMPTS) throw error;
@@ -103,10 +104,19 @@ export class ServerProcess {
     script: string,
     env: Record<string, string>,
     stdout: ServerStdout,
+    openFileLimit: number | undefined,
   ): Promise<T> {
     const [customerPort, baristaPort] = await freePorts(2);
     const out = stdoutFor(stdout, customerPort);
-    const child = spawn(process.execPath, [script], {
+    // Under `ulimit -n`, the shell replaced by node: the pid stays the server's.
+    const [command, args] =
+      openFileLimit === undefined
+        ? [process.execPath, [script]]
+        : [
+            '/bin/sh',
+            ['-c', `ulimit -n ${openFileLimit} && exec "$0" "$1"`, process.execPath, script],
+          ];
+    const child = spawn(command, args, {
       env: {
         ...process.env,
         ...env,
@@ -154,6 +164,11 @@ export class ServerProcess {
   /** The barista side's `/queue` view. */
   queue(): Promise<{ queued: number; brewing: number }> {
     return queueOn(this.baristaPort);
+  }
+
+  /** Its log so far (started with `keep`). */
+  get log(): string {
+    return this.output;
   }
 
   /** Resolves once the server has written `text` to its log (started with `keep`). */

@@ -18,13 +18,15 @@ export interface Readiness {
   storeIsWritable(): boolean;
   /** Only for the app that takes orders: false while the café drains. */
   takingOrders?: () => boolean;
+  /** True while the customer port holds all the descriptors it may and drops new connections. */
+  customerPortFull(): boolean;
 }
 
 const READY_EXAMPLE = {
   status: 'ok',
-  info: { event_store: { status: 'up' } },
+  info: { event_store: { status: 'up' }, customer_port: { status: 'up' } },
   error: {},
-  details: { event_store: { status: 'up' } },
+  details: { event_store: { status: 'up' }, customer_port: { status: 'up' } },
 };
 
 /** Liveness and readiness, the same on both apps, so each port can be probed on its own. */
@@ -37,17 +39,22 @@ export class HealthController {
     @Inject(READINESS) private readonly readiness: Readiness,
   ) {}
 
-  /** Ready: the event store can write (a store that cannot would lose orders) and, on the customer app, the café is not draining. */
+  /**
+   * Ready: the event store can write (a store that cannot would lose orders), the customer port
+   * accepts connections (both apps say so: the customer port's own probe cannot get in then)
+   * and, on the customer app, the café is not draining.
+   */
   @Get()
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOperation({
-    summary: 'Readiness: the event store can write, and (customer app) the café is not draining',
+    summary:
+      'Readiness: the event store can write, the customer port accepts connections, and (customer app) the café is not draining',
   })
   @ApiOkResponse({ description: 'Ready', schema: { example: READY_EXAMPLE } })
   @ApiErrorResponse(503, 'Not ready: the message names what is down')
   ready(): Promise<HealthCheckResult> {
     const { takingOrders } = this.readiness;
-    const checks = [() => this.eventStore()];
+    const checks = [() => this.eventStore(), () => this.customerPort()];
     if (takingOrders) checks.push(() => this.orders(takingOrders()));
     return this.health.check(checks).catch((error: unknown) => {
       throw new ServiceUnavailableException(notReady(error));
@@ -69,6 +76,13 @@ export class HealthController {
   private eventStore(): HealthIndicatorResult {
     const check = this.indicators.check('event_store');
     return this.readiness.storeIsWritable() ? check.up() : check.down({ message: 'cannot write' });
+  }
+
+  private customerPort(): HealthIndicatorResult {
+    const check = this.indicators.check('customer_port');
+    return this.readiness.customerPortFull()
+      ? check.down({ message: 'refusing new connections: it holds all the descriptors it may' })
+      : check.up();
   }
 
   private orders(taking: boolean): HealthIndicatorResult {

@@ -1,6 +1,7 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { Drain, EventStore } from '@cafe/ordering';
+import type { ConnectionDoor } from '../connection-door';
 import { HealthController, READINESS, type Readiness } from './health.controller';
 
 /**
@@ -10,12 +11,18 @@ import { HealthController, READINESS, type Readiness } from './health.controller
  */
 @Module({})
 export class HealthModule {
-  static forCore(core: INestApplicationContext, { takesOrders = false } = {}): DynamicModule {
+  /** `customerDoor`: the customer port's, whose state both apps report. */
+  static forCore(
+    core: INestApplicationContext,
+    customerDoor: ConnectionDoor,
+    { takesOrders = false } = {},
+  ): DynamicModule {
     const store = core.get(EventStore);
     const drain = core.get(Drain);
     const readiness: Readiness = {
       storeIsWritable: () => store.isWritable(),
       takingOrders: takesOrders ? () => drain.takingOrders : undefined,
+      customerPortFull: () => customerDoor.refusingConnections,
     };
     return {
       module: HealthModule,

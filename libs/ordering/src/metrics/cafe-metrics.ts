@@ -53,6 +53,12 @@ export class CafeMetrics {
     labelNames: ['throttler'],
     registers: [this.registry],
   });
+  private readonly doorRefusals = new Counter({
+    name: 'cafe_door_refusals_total',
+    help: "Connections and requests the customer port's door refused before parsing them, by reason: per_address (open connections), requests_in_progress (per address), descriptor_reserve (the port holds all the descriptors it may)",
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   private readonly floodLimitsShared = new Gauge({
     name: 'cafe_flood_limits_shared',
     help: '1 while the flood defence shares its limits with other instances through Redis (REDIS_URL), 0 while this instance limits on its own',
@@ -93,6 +99,11 @@ export class CafeMetrics {
   /** Called by the flood defence for each request it refuses. */
   countThrottled(throttler: string): void {
     this.throttled.inc({ throttler });
+  }
+
+  /** Called by the customer port's door (`ConnectionDoor`) for each connection or request it refuses. */
+  countDoorRefusal(reason: string): void {
+    this.doorRefusals.inc({ reason });
   }
 
   /** Called by the flood defence when Redis becomes reachable or unreachable. */
