@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { BackgroundLines } from './background-lines';
 import { type CafeConfig, ConfigError } from './config';
 
 /**
@@ -8,24 +9,19 @@ import { type CafeConfig, ConfigError } from './config';
  */
 export function createLogger(
   { logLevel, logFormat }: Pick<CafeConfig, 'logLevel' | 'logFormat'>,
-  destination: DestinationStream = stdoutLines(),
+  destination?: DestinationStream,
 ): Logger {
   const options = { level: logLevel, timestamp: pino.stdTimeFunctions.isoTime };
-  if (logFormat === 'json') return pino(options, destination);
-  return pino(options, prettyStream(destination));
+  if (logFormat === 'json') return pino(options, destination ?? new BackgroundLines(1));
+  return pino(options, prettyStream(destination ?? prettyStdout()));
 }
 
-/** Lines held in memory at most while stdout does not keep up; beyond, lines are dropped. */
-const MAX_UNWRITTEN_BYTES = 16 * 1024 * 1024;
-
 /**
- * stdout, written in the background: a line costs the event loop a copy into a buffer, and the
- * lines of one turn leave in one write. Written synchronously, every line was a system call on
- * the request path, and a slow reader of a pipe (a log shipper) held up accepting connections.
- * pino flushes what is left synchronously on exit, so the last lines are not lost.
+ * stdout for pino-pretty, which needs a stream of node's: in the background too, bounded, but
+ * line by line (pretty is for a developer's terminal, not for production's load).
  */
-function stdoutLines(): DestinationStream {
-  return pino.destination({ fd: 1, sync: false, maxLength: MAX_UNWRITTEN_BYTES });
+function prettyStdout(): DestinationStream {
+  return pino.destination({ fd: 1, sync: false, maxLength: 16 * 1024 * 1024 });
 }
 
 function prettyStream(destination: DestinationStream): DestinationStream {
