@@ -45,6 +45,22 @@ describe('the event feed', () => {
     for (const { received } of readers) expect(received).toEqual([1, 2]);
   });
 
+  it('tells every follower even when one of them fails', async () => {
+    const store = new InMemoryEventStore([]);
+    const feed = new EventFeed(store);
+    feed.follow({
+      send: () => {
+        throw new Error('a broken follower');
+      },
+      drained: async () => true,
+    });
+    const { sink, received } = sinkWithRoom(100);
+    feed.follow(sink);
+    await place(store, 'a');
+    await settle();
+    expect(received).toEqual([1]);
+  });
+
   it('replays after a position at the pace of the sink, then follows live without gaps or repeats', async () => {
     const store = new InMemoryEventStore([]);
     for (const id of ['a', 'b', 'c', 'd', 'e']) await place(store, id);

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { EventStore, type StoredEvent } from './event-store';
 
 /** Where a follower's events go: an HTTP stream, in practice. */
@@ -19,6 +19,7 @@ export interface EventSink {
  */
 @Injectable()
 export class EventFeed {
+  private readonly logger = new Logger(EventFeed.name);
   private readonly followers = new Set<(batch: readonly StoredEvent[]) => void>();
   /** Batches told by the store since the last fan-out. */
   private told: StoredEvent[] = [];
@@ -95,7 +96,15 @@ export class EventFeed {
     this.fanOutScheduled = false;
     const batch = this.told;
     this.told = [];
-    for (const follower of this.followers) follower(batch);
+    for (const follower of this.followers) {
+      // Outside the append, nobody would catch it: one failing follower must neither stop the
+      // others nor the process.
+      try {
+        follower(batch);
+      } catch (error) {
+        this.logger.error(`event follower failed: ${String(error)}`, (error as Error)?.stack);
+      }
+    }
   }
 }
 
