@@ -1,5 +1,5 @@
 # Two commands are all a fresh clone needs: `make run` and `make test` (Node 20).
-.PHONY: run test build lint clean install simulate bench
+.PHONY: run test build lint clean install simulate bench rebuild-views
 
 NODE_MODULES := node_modules/.package-lock.json
 MAIN := dist/apps/cafe/src/main.js
@@ -24,6 +24,10 @@ run: $(MAIN)
 
 test: $(MAIN)
 	npx jest
+
+# Rebuilds from the whole log what a start reads (the live orders' tables) and checks it: EVENT_STORE=... make rebuild-views
+rebuild-views: $(MAIN)
+	node dist/apps/cafe/src/rebuild-views.js
 
 # The story against a running café: make simulate ARGS="--customers 500 --flood 2000"
 simulate: $(MAIN)

@@ -12,6 +12,7 @@ import {
   QUEUE_POLICIES,
   type QueuePolicyName,
   type SessionDeadlines,
+  Retention,
 } from '@cafe/ordering';
 import { StaffTokens, type StreamReaderLimits } from '@cafe/barista';
 import type { FloodDefenceOptions, RedisTarget } from '@cafe/customer';
@@ -54,6 +55,8 @@ export interface CafeConfig {
   readonly streamReaders: StreamReaderLimits;
   /** The customer port's connections: per address, and the descriptors kept for the rest. */
   readonly door: { readonly perAddress: number; readonly descriptorReserve: number };
+  /** What memory keeps of the past (issue 17): the settled orders, the memory store's events, the keys. */
+  readonly retention: Retention;
 }
 
 /** A setting that cannot be used; the message names the variable. */
@@ -93,6 +96,7 @@ export function loadConfig(
     sessionDeadlines: deadlines,
     streamReaders: streamReaders(env),
     door: door(env, flood.maxWaitingPerAddress),
+    retention: retention(env),
   };
   if (config.customerPort !== 0 && config.customerPort === config.baristaPort) {
     throw new ConfigError(
@@ -146,6 +150,23 @@ function door(env: Env, maxWaitingPerAddress: number): CafeConfig['door'] {
     );
   }
   return { perAddress, descriptorReserve: count(env, 'FD_RESERVE', 128) };
+}
+
+/** Bounds on what memory keeps; the defaults suit one café and a fleet alike (docs/configuration.md). */
+function retention(env: Env): Retention {
+  return new Retention({
+    recentOrders: count(env, 'RECENT_ORDERS_KEPT', 1000),
+    recentOrdersMs: milliseconds(env, 'RECENT_ORDERS_MAX_AGE_SECONDS', HOUR_MS, 1000, 7 * DAY_MS),
+    eventsKept: count(env, 'EVENTS_KEPT', 10_000),
+    idempotencyKeys: count(env, 'IDEMPOTENCY_KEYS_KEPT', 100_000),
+    idempotencyKeyMs: milliseconds(
+      env,
+      'IDEMPOTENCY_KEY_WINDOW_SECONDS',
+      DAY_MS,
+      DAY_MS,
+      30 * DAY_MS,
+    ),
+  });
 }
 
 /** Node's timers of the request phase; the headers come first, so their limit is the shorter. */

@@ -1,3 +1,4 @@
+import { Retention } from '@cafe/ordering';
 import { startBanner } from './start-banner';
 
 describe('the start banner', () => {
@@ -9,11 +10,13 @@ describe('the start banner', () => {
         httpAdapter: 'fastify',
         eventStore: { kind: 'sqlite', path: '/data/cafe.db' },
         queuePolicy: 'fair',
+        retention: new Retention(),
       },
       { customer: 8000, barista: 8001 },
     );
     expect(banner.split('\n')).toEqual([
       'café open: fastify, sqlite (/data/cafe.db) store, fair queue',
+      '  keeps      the whole log; in memory the live orders and the latest settled ones',
       '  customers  http://localhost:8000/order/',
       '  baristas   http://127.0.0.1:8001/start/',
       '  board      http://127.0.0.1:8001/',
@@ -22,7 +25,7 @@ describe('the start banner', () => {
     ]);
   });
 
-  it('brackets an IPv6 address and names the memory store', () => {
+  it('brackets an IPv6 address and names the memory store and what it lets go', () => {
     const banner = startBanner(
       {
         customerHost: '::1',
@@ -30,10 +33,12 @@ describe('the start banner', () => {
         httpAdapter: 'express',
         eventStore: { kind: 'memory' },
         queuePolicy: 'fifo',
+        retention: new Retention({ eventsKept: 500 }),
       },
       { customer: 9000, barista: 9001 },
     );
     expect(banner).toContain('café open: express, memory store, fifo queue');
+    expect(banner).toContain('keeps      the live orders and the last 500 events only');
     expect(banner).toContain('customers  http://[::1]:9000/order/');
     expect(banner).toContain('baristas   http://localhost:9001/start/');
   });
@@ -46,6 +51,7 @@ describe('the start banner', () => {
         httpAdapter: 'express',
         eventStore: { kind: 'postgres', url: 'postgres://cafe:s3cret-pw@db.internal:5432/cafe' },
         queuePolicy: 'fifo',
+        retention: new Retention(),
       },
       { customer: 8000, barista: 8001 },
     );

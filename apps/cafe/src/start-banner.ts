@@ -1,13 +1,13 @@
 import { DOCS_PATH } from '@cafe/http';
 import { ORDER_ROUTE } from '@cafe/customer';
-import { describeEventStore } from '@cafe/ordering';
+import { describeEventStore, historyKept } from '@cafe/ordering';
 import type { CafeConfig } from './config';
 
 /** Where each part of a started café is, and what it runs on: the last lines of its start. */
 export function startBanner(
   config: Pick<
     CafeConfig,
-    'customerHost' | 'baristaHost' | 'httpAdapter' | 'eventStore' | 'queuePolicy'
+    'customerHost' | 'baristaHost' | 'httpAdapter' | 'eventStore' | 'queuePolicy' | 'retention'
   >,
   ports: { customer: number; barista: number },
 ): string {
@@ -15,6 +15,7 @@ export function startBanner(
   const barista = urlOf(config.baristaHost, ports.barista);
   return [
     `café open: ${config.httpAdapter}, ${describeEventStore(config.eventStore)} store, ${config.queuePolicy} queue`,
+    `  keeps      ${historyKept(config.eventStore.kind === 'memory' ? config.retention.eventsKept : undefined)}`,
     `  customers  ${customer}${ORDER_ROUTE}/`,
     `  baristas   ${barista}start/`,
     `  board      ${barista}`,

@@ -86,7 +86,7 @@ export class OrderController {
     // collects it.
     if (idempotency === undefined) this.cancelOnDeparture(placed.orderId, departure);
     if (!held) return this.accepted(view, reply);
-    return toOrderResponse(await this.waiting.waitUntilReady(placed.orderId, departure));
+    return toOrderResponse(await this.waiting.waitUntilReady(placed, departure));
   }
 
   /** The order's status (and place in the queue); with `?wait=S`, held until it is ready or S seconds passed. */

@@ -23,6 +23,8 @@ import { BrewLease } from './lease/brew-lease';
 import { LeaseMonitor } from './lease/lease-monitor';
 import { EventLog } from './logging/event-log';
 import { OrderRepository } from './order.repository';
+import { OrderHistory } from './order-history';
+import { Retention } from './retention';
 import { QueuePolicy, type QueuePolicyName } from './projections/queue-policy';
 import { QueueProjection } from './projections/queue.projection';
 import { QueuedByAddressProjection } from './projections/queued-by-address.projection';
@@ -41,6 +43,8 @@ export interface CoreOptions {
   readonly brewLeaseMs?: number;
   /** How the sessions to a PostgreSQL log are proven alive; the defaults without it. */
   readonly sessionDeadlines?: SessionDeadlines;
+  /** What the views and the memory store keep of the past; the defaults of Retention without it. */
+  readonly retention?: Retention;
   /** Takes one line per domain event; none without it. */
   readonly logger?: Logger;
   /** The machine's clock unless a test moves time itself. */
@@ -62,6 +66,7 @@ export class CoreModule {
     queuePolicy = 'fifo',
     brewLeaseMs,
     sessionDeadlines,
+    retention = new Retention(),
     logger,
     clock = new SystemClock(),
     orphanReattachMs = 300_000,
@@ -76,6 +81,7 @@ export class CoreModule {
       module: CoreModule,
       imports: [CqrsModule.forRoot()],
       providers: [
+        { provide: Retention, useValue: retention },
         ...INLINE_PROJECTIONS,
         eventStoreProvider(eventStore, sessionDeadlines),
         { provide: QueuePolicy, useExisting: next },
@@ -86,6 +92,7 @@ export class CoreModule {
         OrphanedOrders,
         OrderRepository,
         nextOrderClaimProvider,
+        OrderHistory,
         EventFeed,
         WaitingCustomers,
         CafeMetrics,

@@ -32,3 +32,6 @@ export * from './waiting/cafe-instance';
 export { OrphanedOrders } from './waiting/orphaned-orders';
 export * from './waiting/waiting-customers';
 export * from './logging/event-log';
+export * from './retention';
+export { OrderHistory } from './order-history';
+export * from './event-store/rebuild-views';

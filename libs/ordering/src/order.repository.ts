@@ -4,6 +4,7 @@ import { AppendRefused } from './event-store/event-store.errors';
 import { decide, evolve, type Order, type OrderCommand } from './domain/order';
 import { EventStore } from './event-store/event-store';
 import { CafeMetrics } from './metrics/cafe-metrics';
+import { OrderHistory } from './order-history';
 import { OrderStatusProjection } from './projections/order-status.projection';
 
 /** Runs a command against an order and appends what it decided. The one write path of every handler. */
@@ -12,6 +13,7 @@ export class OrderRepository {
   constructor(
     private readonly store: EventStore,
     private readonly orders: OrderStatusProjection,
+    private readonly history: OrderHistory,
     private readonly metrics: CafeMetrics,
   ) {}
 
@@ -37,10 +39,15 @@ export class OrderRepository {
    * Decides on this process's view of the order and appends without yielding in between: on an
    * in-process store that makes read-decide-append atomic; a shared log refuses an append
    * decided on a stale view (WrongExpectedVersion). Resolves with the order after the command,
-   * once durable.
+   * once durable. An order the views no longer hold is settled (or on a shared log, perhaps
+   * just placed elsewhere): it is read from the log, and the command decided on it.
    */
   async handle(command: OrderCommand): Promise<Order> {
-    const { order, version } = this.orders.load(command.orderId);
+    let { order, version } = this.orders.load(command.orderId);
+    if (!order && command.kind !== 'place') {
+      ({ order, version } = await this.history.find(command.orderId));
+      if (!order) throw this.history.notFound(command.orderId);
+    }
     const events = decide(command, order);
     const appendTimed = this.metrics.startAppendTimer();
     const appended = this.store.append(command.orderId, events, version);

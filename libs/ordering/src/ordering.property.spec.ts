@@ -93,7 +93,7 @@ describe('any interleaving of place, start, finish, cancel and requeue', () => {
             if (s.kind === 'place') {
               const order = await bus.execute(new PlaceOrderCommand('americano', '127.0.0.1'));
               placed.push(order.orderId);
-              waiting.waitUntilReady(order.orderId).then(
+              waiting.waitUntilReady(order).then(
                 (ready) => released.set(order.orderId, ready.orderId),
                 () => undefined,
               );

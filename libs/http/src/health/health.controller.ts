@@ -16,17 +16,20 @@ export const READINESS = Symbol('READINESS');
 /** What readiness asks of the core. */
 export interface Readiness {
   storeIsWritable(): boolean;
+  /** What the store keeps of the café's history (historyKept). */
+  readonly storeKeeps: string;
   /** Only for the app that takes orders: false while the café drains. */
   takingOrders?: () => boolean;
   /** True while the customer port holds all the descriptors it may and drops new connections. */
   customerPortFull(): boolean;
 }
 
+const EXAMPLE_KEEPS = 'the live orders and the last 10000 events only: older orders are let go';
 const READY_EXAMPLE = {
   status: 'ok',
-  info: { event_store: { status: 'up' }, customer_port: { status: 'up' } },
+  info: { event_store: { status: 'up', keeps: EXAMPLE_KEEPS }, customer_port: { status: 'up' } },
   error: {},
-  details: { event_store: { status: 'up' }, customer_port: { status: 'up' } },
+  details: { event_store: { status: 'up', keeps: EXAMPLE_KEEPS }, customer_port: { status: 'up' } },
 };
 
 /** Liveness and readiness, the same on both apps, so each port can be probed on its own. */
@@ -75,7 +78,10 @@ export class HealthController {
 
   private eventStore(): HealthIndicatorResult {
     const check = this.indicators.check('event_store');
-    return this.readiness.storeIsWritable() ? check.up() : check.down({ message: 'cannot write' });
+    const keeps = this.readiness.storeKeeps;
+    return this.readiness.storeIsWritable()
+      ? check.up({ keeps })
+      : check.down({ message: 'cannot write', keeps });
   }
 
   private customerPort(): HealthIndicatorResult {

@@ -1,6 +1,6 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { Drain, EventStore } from '@cafe/ordering';
+import { Drain, EventStore, historyKept } from '@cafe/ordering';
 import type { ConnectionDoor } from '../connection-door';
 import { HealthController, READINESS, type Readiness } from './health.controller';
 
@@ -21,6 +21,7 @@ export class HealthModule {
     const drain = core.get(Drain);
     const readiness: Readiness = {
       storeIsWritable: () => store.isWritable(),
+      storeKeeps: historyKept(store.eventsKept),
       takingOrders: takesOrders ? () => drain.takingOrders : undefined,
       customerPortFull: () => customerDoor.refusingConnections,
     };

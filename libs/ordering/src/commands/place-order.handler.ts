@@ -5,8 +5,8 @@ import type { Order } from '../domain/order';
 import { Drain } from '../drain/drain.service';
 import { EventStore } from '../event-store/event-store';
 import { OrderRepository } from '../order.repository';
-import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
-import { OrderStatusProjection } from '../projections/order-status.projection';
+import { OrderHistory } from '../order-history';
+import { IdempotencyKeyProjection, reattach } from '../projections/idempotency-key.projection';
 import { CafeInstance } from '../waiting/cafe-instance';
 import { OrphanedOrders } from '../waiting/orphaned-orders';
 import { PlaceOrderCommand } from './place-order.command';
@@ -16,7 +16,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
   constructor(
     private readonly orders: OrderRepository,
     private readonly keys: IdempotencyKeyProjection,
-    private readonly statuses: OrderStatusProjection,
+    private readonly history: OrderHistory,
     private readonly store: EventStore,
     private readonly drain: Drain,
     private readonly clock: Clock,
@@ -26,8 +26,8 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
 
   /**
    * Places a new order, or returns the one an earlier request with the same Idempotency-Key
-   * placed. The key lookup and the append run in one synchronous stretch, so two requests with
-   * one new key place exactly one order.
+   * placed. The last key lookup and the append run in one synchronous stretch, so two requests
+   * with one new key place exactly one order.
    */
   execute(command: PlaceOrderCommand): Promise<Order> {
     // On a shared log, another instance may have taken the key: its order is then found here.
@@ -40,12 +40,19 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     idempotency,
     held,
   }: PlaceOrderCommand): Promise<Order> {
-    const earlier = idempotency && this.keys.orderFor(idempotency);
+    // A key the views no longer hold may be in the store's own table. The views are asked again
+    // after that read, in the stretch that appends: a request with this key may have placed
+    // its order meanwhile.
+    const stored =
+      idempotency && !this.keys.held(idempotency.key)
+        ? await this.store.orderPlacedUnder(idempotency.key)
+        : undefined;
+    const earlier = idempotency && reattach(idempotency, this.keys.held(idempotency.key) ?? stored);
     if (earlier) {
       this.orphans.reattached(earlier);
       // The earlier request's events may still be on their way to disk: answer once they are there.
       await this.store.durable();
-      return this.statuses.get(earlier) as Order;
+      return this.history.get(earlier);
     }
     // After the key lookup: during a drain, a customer re-attaching to an order still gets it.
     this.drain.assertTakingOrders();

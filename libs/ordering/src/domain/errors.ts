@@ -6,8 +6,16 @@ export abstract class DomainError extends Error {
 }
 
 export class OrderNotFound extends DomainError {
-  constructor(readonly orderId: string) {
-    super(`order ${orderId} does not exist`);
+  /** `eventsKept`: the store lets older events go (the memory store), so the order may be one of them. */
+  constructor(
+    readonly orderId: string,
+    eventsKept?: number,
+  ) {
+    super(
+      eventsKept === undefined
+        ? `order ${orderId} does not exist`
+        : `order ${orderId} does not exist or is older than what this café keeps (the live orders and the last ${eventsKept} events in memory)`,
+    );
   }
 }
 

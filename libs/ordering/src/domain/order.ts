@@ -90,6 +90,15 @@ export function evolve(order: Order | undefined, event: OrderEvent): Order {
   }
 }
 
+/**
+ * Whether `event` settles its order: `decide` refuses every command to a ready or cancelled
+ * order, so its stream is complete and the views may let it go.
+ */
+export function settles(event: Pick<OrderEvent, 'type'>): boolean {
+  const status = STATUS_AFTER[event.type];
+  return status === 'ready' || status === 'cancelled';
+}
+
 /** The rules of an order: what happens when `command` meets `order`. Pure; throws a DomainError to refuse. */
 export function decide(command: OrderCommand, order: Order | undefined): OrderEvent[] {
   if (command.kind === 'place') {

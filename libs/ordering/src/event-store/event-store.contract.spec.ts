@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { WrongExpectedVersion } from './event-store.errors';
-import { OrderFinished, OrderPlaced, OrderStarted } from '../events';
+import { OrderCancelled, OrderFinished, OrderPlaced, OrderStarted } from '../events';
+import { OrderStatusProjection } from '../projections/order-status.projection';
+import { QueueProjection } from '../projections/queue.projection';
+import { Retention } from '../retention';
 import type { EventStore, InlineProjection, StoredEvent } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 import { SqliteEventStore } from './sqlite-event-store';
@@ -16,14 +19,75 @@ import {
 
 const placed = (id: string) => new OrderPlaced(id, 'americano', '127.0.0.1', 1);
 
-type OpenStore = (projections: readonly InlineProjection[]) => Promise<EventStore>;
+type OpenStore = (
+  projections: readonly InlineProjection[],
+  retention?: Retention,
+) => Promise<EventStore>;
 
 /**
  * What every adapter of the port must do. Runs once per adapter; `inProcess`: the adapter is
- * the only writer of its log and checks versions and runs projections inside `append`.
+ * the only writer of its log and checks versions and runs projections inside `append`;
+ * `reopen`, for a durable adapter: opens the log the last `open` made once more, as a restart.
  */
-function eventStoreContract(adapter: string, open: OpenStore, { inProcess = true } = {}): void {
+function eventStoreContract(
+  adapter: string,
+  open: OpenStore,
+  { inProcess = true, reopen }: { inProcess?: boolean; reopen?: OpenStore } = {},
+): void {
   describe(`the ${adapter} event store`, () => {
+    it('refuses a new stream under the id of one that settled', async () => {
+      const store = await open([]);
+      await store.append('a', [placed('a'), new OrderStarted('a', 2)], 0);
+      await store.append('a', [new OrderFinished('a', 3)], 2);
+      await expect(store.append('a', [placed('a')], 0)).rejects.toThrow(WrongExpectedVersion);
+    });
+
+    if (reopen) {
+      it('starts on the live orders and the latest settled ones, and reads the rest from the log', async () => {
+        const store = await open([]);
+        const keyed = (id: string) =>
+          new OrderPlaced(id, 'americano', '127.0.0.1', 1, { key: `k-${id}`, fingerprint: 'f' });
+        for (const id of ['old', 'brewing', 'queued', 'recent']) {
+          await store.append(id, [keyed(id)], 0);
+        }
+        await store.append('old', [new OrderStarted('old', 2), new OrderFinished('old', 3)], 1);
+        await store.append('brewing', [new OrderStarted('brewing', 4)], 1);
+        await store.append('recent', [new OrderCancelled('recent', 'customer_left', 5)], 1);
+        const head = await store.head();
+
+        const views = { queue: new QueueProjection(), orders: new OrderStatusProjection() };
+        const seen: string[] = [];
+        const restarted = await reopen(
+          [views.queue, views.orders, { apply: ({ stream }) => seen.push(stream) }],
+          new Retention({ recentOrders: 1 }),
+        );
+        expect(views.queue.ids()).toEqual(['queued']);
+        expect([...views.queue.brewingByStart()]).toEqual([{ orderId: 'brewing', startedAt: 4 }]);
+        expect([...views.orders.all()].map(({ orderId }) => orderId)).toEqual([
+          'brewing',
+          'queued',
+          'recent',
+        ]);
+        expect(new Set(seen)).toEqual(new Set(['brewing', 'queued', 'recent']));
+        expect(await restarted.head()).toBe(head);
+        expect((await restarted.readStream('old')).map(({ event }) => event.type)).toEqual([
+          'OrderPlaced',
+          'OrderStarted',
+          'OrderFinished',
+        ]);
+        expect(await restarted.orderPlacedUnder('k-old')).toEqual({
+          orderId: 'old',
+          fingerprint: 'f',
+        });
+        expect(await restarted.orderPlacedUnder('k-none')).toBeUndefined();
+        const next = await restarted.append('new', [placed('new')], 0);
+        expect(next[0].position).toBe(head + 1);
+        await expect(restarted.append('old', [placed('old')], 0)).rejects.toThrow(
+          WrongExpectedVersion,
+        );
+      });
+    }
+
     it('assigns global positions and per-stream versions', async () => {
       const store = await open([]);
       await store.append('a', [placed('a')], 0);
@@ -122,7 +186,25 @@ function eventStoreContract(adapter: string, open: OpenStore, { inProcess = true
   });
 }
 
-eventStoreContract('in-memory', async (projections) => new InMemoryEventStore(projections));
+eventStoreContract('in-memory', async (projections, retention) =>
+  Promise.resolve(new InMemoryEventStore(projections, retention)),
+);
+
+describe('the in-memory event store past its retention', () => {
+  it('keeps the live streams and the latest events, and lets the settled ones go', async () => {
+    const store = new InMemoryEventStore([], { eventsKept: 3 });
+    await store.append('live', [placed('live')], 0);
+    await store.append('done', [placed('done'), new OrderFinished('done', 2)], 0);
+    await store.append('next', [placed('next'), new OrderStarted('next', 3)], 0);
+    expect((await store.readAll()).map(({ position }) => position)).toEqual([3, 4, 5]);
+    expect(await store.readStream('done')).toHaveLength(2); // its last event is still kept
+    await store.append('more', [placed('more')], 0);
+    expect(await store.readStream('done')).toEqual([]);
+    expect(await store.readStream('live')).toHaveLength(1); // live, however old
+    expect(await store.positionAt(0)).toBe(4);
+    expect(await store.head()).toBe(6);
+  });
+});
 
 describe('on SQLite, one file per test', () => {
   let dir: string;
@@ -133,11 +215,25 @@ describe('on SQLite, one file per test', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  eventStoreContract('SQLite', async (projections) => {
-    const store = new SqliteEventStore(join(dir, `${opened.length}.db`), projections);
-    opened.push(store);
-    return store;
-  });
+  const openSqlite = (file: () => string): OpenStore => {
+    return async (projections, retention) => {
+      const store = new SqliteEventStore(file(), projections, { retention });
+      opened.push(store);
+      return Promise.resolve(store);
+    };
+  };
+  eventStoreContract(
+    'SQLite',
+    openSqlite(() => join(dir, `${opened.length}.db`)),
+    {
+      // A second store on the file the test's first store closed.
+      reopen: async (projections, retention) => {
+        const first = opened[opened.length - 1];
+        await first.close();
+        return openSqlite(() => first.path)(projections, retention);
+      },
+    },
+  );
 });
 
 describeWithPostgres()('on PostgreSQL, one database per test', () => {
@@ -151,9 +247,19 @@ describeWithPostgres()('on PostgreSQL, one database per test', () => {
     await database.drop();
   }, 30_000);
 
+  let reopened: PostgresEventStore | undefined;
+  afterEach(async () => {
+    await reopened?.close();
+    reopened = undefined;
+  });
   eventStoreContract(
     'PostgreSQL',
     async (projections) => (store = await PostgresEventStore.open(database.url, projections)),
-    { inProcess: false },
+    {
+      inProcess: false,
+      // Another instance starting on the same log.
+      reopen: async (projections, retention) =>
+        (reopened = await PostgresEventStore.open(database.url, projections, { retention })),
+    },
   );
 });

@@ -9,6 +9,7 @@ import { IdempotencyKeyProjection } from '../projections/idempotency-key.project
 import { OrderStatusProjection } from '../projections/order-status.projection';
 import { QueueProjection } from '../projections/queue.projection';
 import { QueuedByAddressProjection } from '../projections/queued-by-address.projection';
+import { Retention } from '../retention';
 import { EventStore, type InlineProjection } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 import { PostgresEventStore } from './postgres-event-store';
@@ -43,24 +44,33 @@ export const INLINE_PROJECTIONS = [
   BoardProjection,
 ];
 
-/** Provides the chosen adapter with the inline projections; a durable log is replayed into them on open. */
+/**
+ * Provides the chosen adapter with the inline projections; a durable log reads what they need
+ * into them on open (the live orders and the latest settled ones).
+ */
 export function eventStoreProvider(
   choice: EventStoreChoice,
   sessionDeadlines: SessionDeadlines = DEFAULT_SESSION_DEADLINES,
 ): FactoryProvider<EventStore> {
   return {
     provide: EventStore,
-    useFactory: (...projections: InlineProjection[]): EventStore | Promise<EventStore> => {
+    useFactory: (
+      retention: Retention,
+      ...projections: InlineProjection[]
+    ): EventStore | Promise<EventStore> => {
       switch (choice.kind) {
         case 'memory':
-          return new InMemoryEventStore(projections);
+          return new InMemoryEventStore(projections, retention);
         case 'sqlite':
-          return new SqliteEventStore(choice.path, projections);
+          return new SqliteEventStore(choice.path, projections, { retention });
         case 'postgres':
-          return PostgresEventStore.open(choice.url, projections, sessionDeadlines);
+          return PostgresEventStore.open(choice.url, projections, {
+            ...sessionDeadlines,
+            retention,
+          });
       }
     },
-    inject: INLINE_PROJECTIONS,
+    inject: [Retention, ...INLINE_PROJECTIONS],
   };
 }
 

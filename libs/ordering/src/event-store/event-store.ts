@@ -1,4 +1,5 @@
 import type { OrderEvent } from '../events';
+import type { KeyedOrder } from '../projections/idempotency-key.projection';
 
 /** An event as the log holds it. Positions are global and start at 1; versions count within a stream. */
 export interface StoredEvent {
@@ -38,6 +39,13 @@ export abstract class EventStore {
   readonly sharedLog: boolean = false;
 
   /**
+   * How many of the latest events this adapter keeps besides the live orders' streams, when it
+   * lets older ones go (the memory store); undefined when the log keeps every event. Said in
+   * the start banner, GET /health and the 404 of an order it no longer has.
+   */
+  readonly eventsKept?: number;
+
+  /**
    * Appends `events` to `stream` if the stream is at `expectedVersion` (0: the stream must not
    * exist yet). The promise settles once the events are durable and the inline projections
    * include them; listeners are told then. Rejects with WrongExpectedVersion when the stream
@@ -48,6 +56,13 @@ export abstract class EventStore {
     events: readonly OrderEvent[],
     expectedVersion: number,
   ): Promise<readonly StoredEvent[]>;
+
+  /**
+   * The order an Idempotency-Key placed, from the store's own table of keys (SQLite,
+   * PostgreSQL: every key the log holds); the memory store keeps its keys in the view only
+   * (IdempotencyKeyProjection) and answers nothing.
+   */
+  abstract orderPlacedUnder(key: string): Promise<KeyedOrder | undefined>;
 
   /** The events of one stream, oldest first. */
   abstract readStream(stream: string): Promise<readonly StoredEvent[]>;
@@ -92,11 +107,36 @@ export abstract class EventStore {
   abstract caughtUp(): Promise<void>;
 }
 
-/** Rebuilds a view from the log alone. */
+/**
+ * The first position in [low, high) whose event happened at or after `at`, or `high` when none
+ * did: a binary search, since events are appended in time order. `atOf` reads one event's time.
+ */
+export async function firstPositionAt(
+  at: number,
+  low: number,
+  high: number,
+  atOf: (position: number) => number | Promise<number>,
+): Promise<number> {
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((await atOf(middle)) < at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Rebuilds a view from the log alone (the whole log: a store that lets events go has only the latest). */
 export async function replay<P extends InlineProjection>(
   store: EventStore,
   projection: P,
 ): Promise<P> {
-  for (const stored of await store.readAll()) projection.apply(stored);
-  return projection;
+  for (let from = 1; ;) {
+    const page = await store.readAll(from, REPLAY_PAGE);
+    for (const stored of page) projection.apply(stored);
+    if (page.length < REPLAY_PAGE) return projection;
+    from = page[page.length - 1].position + 1;
+  }
 }
+
+/** Events read at a time by `replay`: the log is never in memory whole. */
+const REPLAY_PAGE = 1000;

@@ -1,5 +1,7 @@
 import { EventStoreUnavailable, WrongExpectedVersion } from './event-store.errors';
 import type { OrderEvent } from '../events';
+import type { KeyedOrder } from '../projections/idempotency-key.projection';
+import { Retention } from '../retention';
 import type { InlineProjection, StoredEvent } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 import { PostgresFollower } from './postgres-follower';
@@ -8,26 +10,31 @@ import { EventLogUnreachable, reason, redacted } from './postgres-link';
 import { migrate } from './postgres-migrations';
 import { PostgresSessions } from './postgres-sessions';
 import { DEFAULT_SESSION_DEADLINES, type SessionDeadlines } from '../session-deadlines';
+import { PostgresReads } from './postgres-reads';
 
 export interface PostgresEventStoreOptions extends Partial<SessionDeadlines> {
   /** How long to wait before connecting the LISTEN session again after it was lost. */
   reconnectMs?: number;
+  /** What the views keep of the settled orders: the start reads that many back. */
+  retention?: Retention;
 }
 
 /** A migration may rebuild an index over the whole log: its statements get minutes, not seconds. */
 const MIGRATION_DEADLINE_MS = 600_000;
 
 /**
- * The shared adapter: one PostgreSQL log for a fleet of instances. Each instance keeps the log
- * it has seen in memory (reads and views are served from it) and follows the database by
- * position (PostgresFollower). Appends go to the database first, in groups (PostgresGroupWriter:
+ * The shared adapter: one PostgreSQL log for a fleet of instances. Each instance keeps the live
+ * orders' streams in memory (its views are fed from them), reads everything else from the
+ * database (PostgresReads) and follows the database by position (PostgresFollower). Appends go to the database first, in groups (PostgresGroupWriter:
  * the appends made while the previous group is in flight share one transaction); only once
  * committed do they enter this process's views, in position order, with whatever other
  * instances appended before them. The schema is kept by `migrations/` (migrate).
  */
 export class PostgresEventStore extends InMemoryEventStore {
   override readonly sharedLog = true;
+  override readonly eventsKept = undefined;
   private readonly follower: PostgresFollower;
+  private readonly reads: PostgresReads;
   private readonly writer: PostgresGroupWriter;
   private closed = false;
 
@@ -36,7 +43,7 @@ export class PostgresEventStore extends InMemoryEventStore {
     projections: readonly InlineProjection[],
     reconnectMs: number,
   ) {
-    super(projections);
+    super(projections, { eventsKept: 0 });
     // The follower feeds the log and views this class inherits.
     this.follower = new PostgresFollower(
       sessions,
@@ -48,24 +55,31 @@ export class PostgresEventStore extends InMemoryEventStore {
       reconnectMs,
     );
     this.writer = new PostgresGroupWriter(sessions, (batches) => this.follower.takeOwn(batches));
+    this.reads = new PostgresReads(sessions);
   }
 
   /**
    * Connects, creates or migrates the schema (once, however many instances start together),
-   * reads the whole log into `projections` and starts following it. Throws EventLogUnreachable
+   * reads the live orders and the latest settled ones into `projections` and follows the log
+   * from the head it read them at. Throws EventLogUnreachable
    * when the server refuses the connection or the rights, or the schema cannot be applied.
    */
   static async open(
     url: string,
     projections: readonly InlineProjection[],
-    { reconnectMs = 500, ...deadlines }: PostgresEventStoreOptions = {},
+    { reconnectMs = 500, retention, ...deadlines }: PostgresEventStoreOptions = {},
   ): Promise<PostgresEventStore> {
     const sessions = new PostgresSessions(url, { ...DEFAULT_SESSION_DEADLINES, ...deadlines });
     const store = new PostgresEventStore(sessions, projections, reconnectMs);
     try {
       await migrate(sessions.client('cafe-migrations', MIGRATION_DEADLINE_MS));
-      await store.caughtUp();
+      const recentOrders = (retention ?? new Retention()).recentOrders;
+      const start = await store.reads.startingPoint(recentOrders);
+      for (const stored of start.events) store.record(stored);
+      store.position = start.head;
       await store.follower.listen();
+      // What committed between the snapshot and LISTEN.
+      await store.caughtUp();
     } catch (error) {
       await store.close();
       throw new EventLogUnreachable(`PostgreSQL at ${redacted(url)}: ${reason(error)}`);
@@ -98,6 +112,31 @@ export class PostgresEventStore extends InMemoryEventStore {
     return this.writer
       .enqueue((settles) => ({ claim: { at, barista }, ...settles }))
       .then(([started]) => started);
+  }
+
+  override readStream(stream: string): Promise<readonly StoredEvent[]> {
+    return this.reads.stream(stream);
+  }
+
+  override readAll(fromPosition = 1, limit = Infinity): Promise<readonly StoredEvent[]> {
+    return this.reads.page(fromPosition, limit);
+  }
+
+  override head(): Promise<number> {
+    return this.reads.head();
+  }
+
+  override positionAt(at: number): Promise<number> {
+    return this.reads.positionAt(at);
+  }
+
+  override orderPlacedUnder(key: string): Promise<KeyedOrder | undefined> {
+    return this.reads.orderPlacedUnder(key);
+  }
+
+  /** Refills the live orders' table from the whole log, whatever it held (`make rebuild-views`). */
+  rebuildLiveOrders(): Promise<void> {
+    return this.reads.rebuildLiveOrders();
   }
 
   /** Down while the database cannot be reached (the last query or the LISTEN session failed) or once closed. */

@@ -56,7 +56,7 @@ describe('a damaged SQLite log', () => {
     const file = join(dir, `copy-${++n}.db`);
     damage(file);
     try {
-      const store = new SqliteEventStore(file, []);
+      const store = new SqliteEventStore(file, [], { rebuild: true });
       const read = [...(await store.readAll())];
       await store.close();
       return read;

@@ -3,7 +3,10 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { EventStoreUnavailable } from './event-store.errors';
 import type { OrderEvent } from '../events';
-import type { InlineProjection, StoredEvent } from './event-store';
+import { settles } from '../domain/order';
+import type { KeyedOrder } from '../projections/idempotency-key.projection';
+import { Retention } from '../retention';
+import { firstPositionAt, type InlineProjection, type StoredEvent } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 
 /** The log file cannot be trusted; the message names the file. The café refuses to start on it. */
@@ -15,9 +18,16 @@ export interface SqliteEventStoreOptions {
   /**
    * Called once when a commit fails. The views already include the failed events, so the
    * process must not go on serving them: by default it logs and exits with status 1, and the
-   * next start replays what is on disk. See docs/adr/0003.
+   * next start reads what is on disk. See docs/adr/0003.
    */
   onFatal?: (error: Error) => void;
+  /** What the views keep of the settled orders: the start reads that many back. */
+  retention?: Retention;
+  /**
+   * Reads the whole log, checking every row, and rebuilds the tables kept beside it (the live
+   * orders, the Idempotency-Keys) from it, instead of trusting them: `--rebuild-views`.
+   */
+  rebuild?: boolean;
 }
 
 interface EventRow {
@@ -28,6 +38,12 @@ interface EventRow {
   checksum: string;
 }
 
+/**
+ * `events` is the log. The other tables are kept from it in each append's transaction, so a
+ * start reads what the views need, not history: `live_orders` (streams placed and not settled),
+ * `idempotency_keys`, and `kept_up_to`, the position they include, which a start compares with
+ * the log's head: tables that do not match the log are rebuilt from it, never trusted.
+ */
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS events (
     position INTEGER PRIMARY KEY,
@@ -38,59 +54,64 @@ const SCHEMA = `
     data     TEXT    NOT NULL,
     checksum TEXT    NOT NULL,
     UNIQUE (stream, version)
-  ) STRICT`;
+  ) STRICT;
+  CREATE TABLE IF NOT EXISTS live_orders (stream TEXT PRIMARY KEY) STRICT, WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS idempotency_keys (
+    key         TEXT PRIMARY KEY,
+    order_id    TEXT NOT NULL,
+    fingerprint TEXT NOT NULL
+  ) STRICT, WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS kept_up_to (only_row INTEGER PRIMARY KEY CHECK (only_row = 1), position INTEGER NOT NULL) STRICT`;
+
+/** How far back a start looks for the latest settled orders, in events per order kept. */
+const EVENTS_PER_RECENT_ORDER = 8;
 
 /**
- * The durable adapter: the in-memory log serves every read; each append is also written to
- * SQLite and acknowledged only after its transaction committed. Appends made in one event-loop
- * turn share one transaction (group commit), flushed by `setImmediate`.
+ * The durable adapter. Each append is written to SQLite and acknowledged only after its
+ * transaction committed; appends made in one event-loop turn share one transaction (group
+ * commit), flushed by `setImmediate`. Reads come from the file (by stream, by position), and
+ * memory holds the live orders' streams only; a start reads the live orders and the latest
+ * settled ones into the views, not the whole log (docs/adr/0013).
  */
 export class SqliteEventStore extends InMemoryEventStore {
+  override readonly eventsKept = undefined;
   private readonly db: Database.Database;
   private readonly writeBatches: (batches: readonly (readonly StoredEvent[])[]) => void;
+  private readonly statements: ReturnType<typeof prepareReads>;
   private readonly onFatal: (error: Error) => void;
   /** Batches recorded in memory whose transaction has not run yet. */
   private uncommitted: (readonly StoredEvent[])[] = [];
+  /** Their streams' versions: a settled stream leaves memory before its events reach the file. */
+  private readonly uncommittedVersions = new Map<string, number>();
   private nextCommit?: Promise<void>;
   private unavailable?: EventStoreUnavailable;
 
   /**
-   * Opens (or creates) the log at `path`, checks it and replays it into `projections`. Throws
-   * EventLogUnreadable, naming the file, when the file is damaged.
+   * Opens (or creates) the log at `path`, checks it and reads what the views need into
+   * `projections`. Throws EventLogUnreadable, naming the file, when the file is damaged.
    */
   constructor(
     readonly path: string,
     projections: readonly InlineProjection[],
-    { onFatal = exitOnFatal }: SqliteEventStoreOptions = {},
+    {
+      onFatal = exitOnFatal,
+      retention = new Retention(),
+      rebuild = false,
+    }: SqliteEventStoreOptions = {},
   ) {
-    super(projections);
+    super(projections, { eventsKept: 0 });
     this.onFatal = onFatal;
     this.db = openLog(path);
     try {
-      this.replay();
+      this.statements = prepareReads(this.db);
+      const rebuilt = rebuild || !this.tablesMatchLog();
+      if (rebuilt) this.rebuildTables();
+      this.start(retention.recentOrders, rebuilt);
     } catch (error) {
       this.db.close();
       throw unreadable(path, error);
     }
-    const insert = this.db.prepare(
-      'INSERT INTO events (position, stream, version, type, at, data, checksum) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    this.writeBatches = this.db.transaction((batches: readonly (readonly StoredEvent[])[]) => {
-      for (const batch of batches) {
-        for (const { position, stream, version, event } of batch) {
-          const data = JSON.stringify(event);
-          insert.run(
-            position,
-            stream,
-            version,
-            event.type,
-            event.at,
-            data,
-            checksum(position, stream, version, data),
-          );
-        }
-      }
-    });
+    this.writeBatches = this.db.transaction(prepareWrites(this.db));
   }
 
   override append(
@@ -100,6 +121,32 @@ export class SqliteEventStore extends InMemoryEventStore {
   ): Promise<readonly StoredEvent[]> {
     if (this.unavailable) return Promise.reject(this.unavailable);
     return super.append(stream, events, expectedVersion);
+  }
+
+  /** What is on disk: an append is there once its promise resolved. */
+  override readStream(stream: string): Promise<readonly StoredEvent[]> {
+    return this.read(() => this.statements.stream.all(stream) as EventRow[]);
+  }
+
+  override readAll(fromPosition = 1, limit = Infinity): Promise<readonly StoredEvent[]> {
+    const count = Number.isFinite(limit) ? limit : -1;
+    return this.read(() => this.statements.page.all(fromPosition, count) as EventRow[]);
+  }
+
+  override head(): Promise<number> {
+    return Promise.resolve(this.committedHead());
+  }
+
+  /** A binary search over the positions, one indexed read a step. */
+  override positionAt(at: number): Promise<number> {
+    const atOf = (position: number) => this.statements.at.pluck().get(position) as number;
+    return firstPositionAt(at, 1, this.committedHead() + 1, atOf);
+  }
+
+  override orderPlacedUnder(key: string): Promise<KeyedOrder | undefined> {
+    const row = this.statements.key.get(key) as
+      { order_id: string; fingerprint: string } | undefined;
+    return Promise.resolve(row && { orderId: row.order_id, fingerprint: row.fingerprint });
   }
 
   /** Not after a failed commit or once closed: readiness then sends no order here. */
@@ -124,8 +171,19 @@ export class SqliteEventStore extends InMemoryEventStore {
     await this.close();
   }
 
+  /** The views hold live streams only: a settled one is asked of the file. */
+  protected override versionOf(stream: string): number {
+    return (
+      super.versionOf(stream) ||
+      this.uncommittedVersions.get(stream) ||
+      ((this.statements.version.pluck().get(stream) as number | null) ?? 0)
+    );
+  }
+
   protected override commit(batch: readonly StoredEvent[]): Promise<readonly StoredEvent[]> {
     this.uncommitted.push(batch);
+    const last = batch[batch.length - 1];
+    if (last) this.uncommittedVersions.set(last.stream, last.version);
     this.nextCommit ??= new Promise<void>((resolve, reject) =>
       setImmediate(() => this.commitPending(resolve, reject)),
     );
@@ -145,25 +203,175 @@ export class SqliteEventStore extends InMemoryEventStore {
       this.onFatal(error as Error);
       return;
     }
+    this.uncommittedVersions.clear();
     for (const batch of batches) this.notify(batch);
     resolve();
   }
 
-  /** Reads the whole file back, checking every row, into the in-memory log and the projections. */
-  private replay(): void {
-    const rows = this.db
-      .prepare('SELECT position, stream, version, data, checksum FROM events ORDER BY position')
-      .iterate() as IterableIterator<EventRow>;
-    for (const { position, stream, version, data, checksum: stored } of rows) {
-      if (stored !== checksum(position, stream, version, data)) {
-        throw new Error(`event ${position} fails its checksum`);
-      }
-      if (position !== this.position + 1 || version !== this.versionOf(stream) + 1) {
-        throw new Error(`event ${position} (${stream} v${version}) is out of sequence`);
-      }
-      this.record({ position, stream, version, event: JSON.parse(data) as OrderEvent });
+  private committedHead(): number {
+    return (this.statements.head.pluck().get() as number | null) ?? 0;
+  }
+
+  private read(rows: () => EventRow[]): Promise<readonly StoredEvent[]> {
+    try {
+      return Promise.resolve(rows().map(checked));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
   }
+
+  private tablesMatchLog(): boolean {
+    const kept = this.db.prepare('SELECT position FROM kept_up_to').pluck().get() as
+      number | undefined;
+    return kept === this.committedHead();
+  }
+
+  /**
+   * Reads the whole file, checking every row and its place in the sequence, and writes the
+   * tables kept beside the log again from it. A page at a time: the log is never in memory.
+   */
+  private rebuildTables(): void {
+    const versions = new Map<string, number>();
+    const live = new Set<string>();
+    const keys = new Map<string, { orderId: string; fingerprint: string }>();
+    let previous = 0;
+    for (const row of this.statements.everything.iterate() as IterableIterator<EventRow>) {
+      const { position, stream, version, event } = checked(row);
+      if (position !== previous + 1 || version !== (versions.get(stream) ?? 0) + 1) {
+        throw new Error(`event ${position} (${stream} v${version}) is out of sequence`);
+      }
+      previous = position;
+      if (settles(event)) {
+        live.delete(stream);
+        versions.delete(stream);
+      } else versions.set(stream, version);
+      if (event.type === 'OrderPlaced') {
+        live.add(stream);
+        if (event.idempotency) {
+          const { key, fingerprint } = event.idempotency;
+          keys.set(key, { orderId: stream, fingerprint });
+        }
+      }
+    }
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM live_orders; DELETE FROM idempotency_keys; DELETE FROM kept_up_to');
+      const addLive = this.db.prepare('INSERT INTO live_orders (stream) VALUES (?)');
+      for (const stream of live) addLive.run(stream);
+      const addKey = this.db.prepare(
+        'INSERT INTO idempotency_keys (key, order_id, fingerprint) VALUES (?, ?, ?)',
+      );
+      for (const [key, { orderId, fingerprint }] of keys) addKey.run(key, orderId, fingerprint);
+      this.db.prepare('INSERT INTO kept_up_to (only_row, position) VALUES (1, ?)').run(previous);
+    })();
+  }
+
+  /**
+   * Feeds the views the streams of the live orders and of the latest `recentOrders` settled
+   * ones, in log order, and takes the log's head as the position. Each stream is checked whole:
+   * a live order must be placed and not settled, else the tables are rebuilt from the log.
+   */
+  private start(recentOrders: number, rebuilt = false): void {
+    const live = new Set(
+      this.db.prepare('SELECT stream FROM live_orders').pluck().all() as string[],
+    );
+    const streams = new Set(live);
+    const recent = this.db
+      .prepare('SELECT stream, type FROM events ORDER BY position DESC LIMIT ?')
+      .iterate(recentOrders * EVENTS_PER_RECENT_ORDER) as IterableIterator<{
+      stream: string;
+      type: string;
+    }>;
+    let settled = 0;
+    for (const { stream, type } of recent) {
+      if (settled >= recentOrders) break;
+      if (settles({ type: type as OrderEvent['type'] })) {
+        streams.add(stream);
+        settled++;
+      }
+    }
+    const events: StoredEvent[] = [];
+    for (const stream of streams) {
+      const history = (this.statements.stream.all(stream) as EventRow[]).map(checked);
+      history.forEach(({ position, version }, i) => {
+        if (version !== i + 1)
+          throw new Error(`event ${position} (${stream} v${version}) is out of sequence`);
+      });
+      const placed = history[0]?.event.type === 'OrderPlaced';
+      if (!placed || (live.has(stream) && history.some(({ event }) => settles(event)))) {
+        if (rebuilt) throw new Error(`stream ${stream} is not an order's`);
+        this.logger.warn(
+          `the live orders kept in ${this.path} do not match its log: rebuilding them`,
+        );
+        this.rebuildTables();
+        return this.start(recentOrders, true);
+      }
+      events.push(...history);
+    }
+    events.sort((a, b) => a.position - b.position);
+    for (const stored of events) this.record(stored);
+    this.position = this.committedHead();
+  }
+}
+
+/** The reads, prepared once. */
+function prepareReads(db: Database.Database) {
+  const columns = 'SELECT position, stream, version, data, checksum FROM events';
+  return {
+    stream: db.prepare(`${columns} WHERE stream = ? ORDER BY version`),
+    page: db.prepare(`${columns} WHERE position >= ? ORDER BY position LIMIT ?`),
+    everything: db.prepare(`${columns} ORDER BY position`),
+    at: db.prepare('SELECT at FROM events WHERE position = ?'),
+    head: db.prepare('SELECT max(position) FROM events'),
+    version: db.prepare('SELECT max(version) FROM events WHERE stream = ?'),
+    key: db.prepare('SELECT order_id, fingerprint FROM idempotency_keys WHERE key = ?'),
+  };
+}
+
+/** One transaction's work: the events, and the tables kept from them up to the same position. */
+function prepareWrites(db: Database.Database) {
+  const insert = db.prepare(
+    'INSERT INTO events (position, stream, version, type, at, data, checksum) VALUES (?, ?, ?, ?, ?, ?, ?)',
+  );
+  const addLive = db.prepare('INSERT INTO live_orders (stream) VALUES (?)');
+  const settle = db.prepare('DELETE FROM live_orders WHERE stream = ?');
+  const addKey = db.prepare(
+    'INSERT INTO idempotency_keys (key, order_id, fingerprint) VALUES (?, ?, ?)',
+  );
+  const keptUpTo = db.prepare(
+    'INSERT INTO kept_up_to (only_row, position) VALUES (1, ?) ON CONFLICT (only_row) DO UPDATE SET position = excluded.position',
+  );
+  return (batches: readonly (readonly StoredEvent[])[]) => {
+    let last = 0;
+    for (const batch of batches) {
+      for (const { position, stream, version, event } of batch) {
+        const data = JSON.stringify(event);
+        insert.run(
+          position,
+          stream,
+          version,
+          event.type,
+          event.at,
+          data,
+          checksum(position, stream, version, data),
+        );
+        if (event.type === 'OrderPlaced') {
+          addLive.run(stream);
+          if (event.idempotency)
+            addKey.run(event.idempotency.key, stream, event.idempotency.fingerprint);
+        } else if (settles(event)) settle.run(stream);
+        last = position;
+      }
+    }
+    if (last > 0) keptUpTo.run(last);
+  };
+}
+
+/** A row as an event, once its checksum holds: SQLite does not check row contents itself. */
+function checked({ position, stream, version, data, checksum: stored }: EventRow): StoredEvent {
+  if (stored !== checksum(position, stream, version, data)) {
+    throw new Error(`event ${position} fails its checksum`);
+  }
+  return { position, stream, version, event: JSON.parse(data) as OrderEvent };
 }
 
 /** Opens the file, makes it a WAL log that fsyncs every commit, and checks its structure. */

@@ -4,6 +4,7 @@ import { OrderStatusProjection } from '../projections/order-status.projection';
 import { QueueProjection } from '../projections/queue.projection';
 import { WaitingCustomers } from '../waiting/waiting-customers';
 import { CafeMetrics } from './cafe-metrics';
+import { OrderHistory } from '../order-history';
 
 /** The value of one sample line (`name{labels} value`) of a scrape. */
 const sample = (text: string, name: string) =>
@@ -14,7 +15,12 @@ describe('CafeMetrics', () => {
     const queue = new QueueProjection();
     const orders = new OrderStatusProjection();
     const store = new InMemoryEventStore([queue, orders]);
-    const metrics = new CafeMetrics(store, orders, queue, new WaitingCustomers(store, orders));
+    const metrics = new CafeMetrics(
+      store,
+      orders,
+      queue,
+      new WaitingCustomers(store, orders, new OrderHistory(store, orders)),
+    );
     return { store, metrics };
   };
 

@@ -1,58 +1,86 @@
-import { Injectable } from '@nestjs/common';
-import { evolve, type Order } from '../domain/order';
-import type { OrderStatus } from '../domain/order-status';
+import { Injectable, Optional } from '@nestjs/common';
+import { evolve, type Order, settles } from '../domain/order';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
+import { Retention } from '../retention';
+
+type LiveStatus = 'queued' | 'brewing';
 
 /** An order and how many events its stream holds. */
 interface Entry {
   order: Order;
   version: number;
+  /** When it was finished or cancelled (epoch ms); undefined while it is live. */
+  settledAt?: number;
 }
 
 /**
- * Every order by id, as `evolve` folds it, with its stream's version (what a command appends
- * against), plus a count per status for the dashboards.
+ * The live orders (queued, brewing) by id, as `evolve` folds them, with their stream's version
+ * (what a command appends against), plus the recently settled ones: at most
+ * `retention.recentOrders`, settled no longer than `retention.recentOrdersMs` before the latest
+ * event. An order that left this view is read from the log (OrderRepository.find).
  */
 @Injectable()
 export class OrderStatusProjection implements InlineProjection {
-  private readonly orders = new Map<string, Entry>();
-  private readonly counts: Record<OrderStatus, number> = {
-    queued: 0,
-    brewing: 0,
-    ready: 0,
-    cancelled: 0,
-  };
+  private readonly live = new Map<string, Entry>();
+  /** In the order they settled, so the oldest leaves first. */
+  private readonly recent = new Map<string, Entry>();
+  private readonly retention: Retention;
+  private readonly counts: Record<LiveStatus, number> = { queued: 0, brewing: 0 };
+
+  constructor(@Optional() retention?: Retention) {
+    this.retention = retention ?? new Retention();
+  }
 
   apply({ event, version }: StoredEvent): void {
-    const entry = this.orders.get(event.orderId);
+    const entry = this.live.get(event.orderId);
     const after = evolve(entry?.order, event);
-    if (entry) {
-      this.counts[entry.order.status]--;
+    if (entry) this.counts[entry.order.status as LiveStatus]--;
+    if (!settles(event)) this.counts[after.status as LiveStatus]++;
+    if (settles(event)) {
+      this.live.delete(event.orderId);
+      this.recent.set(event.orderId, { order: after, version, settledAt: event.at });
+    } else if (entry) {
       entry.order = after;
       entry.version = version;
     } else {
-      this.orders.set(event.orderId, { order: after, version });
+      this.live.set(event.orderId, { order: after, version });
     }
-    this.counts[after.status]++;
+    this.forgetOld(event.at);
   }
 
   get(orderId: string): Order | undefined {
-    return this.orders.get(orderId)?.order;
+    return this.entry(orderId)?.order;
   }
 
-  /** The order as this process knows it and its stream's version (0: no such order). */
+  /** The order as this process holds it and its stream's version (0: not held). */
   load(orderId: string): { order: Order | undefined; version: number } {
-    const entry = this.orders.get(orderId);
+    const entry = this.entry(orderId);
     return entry
       ? { order: entry.order, version: entry.version }
       : { order: undefined, version: 0 };
   }
 
-  count(status: OrderStatus): number {
+  /** How many orders are queued, or brewing. */
+  count(status: LiveStatus): number {
     return this.counts[status];
   }
 
+  /** The live orders, then the recently settled ones still held. */
   *all(): IterableIterator<Order> {
-    for (const { order } of this.orders.values()) yield order;
+    for (const { order } of this.live.values()) yield order;
+    for (const { order } of this.recent.values()) yield order;
+  }
+
+  private entry(orderId: string): Entry | undefined {
+    return this.live.get(orderId) ?? this.recent.get(orderId);
+  }
+
+  /** Lets the oldest settled orders go, past the count or the age (by the log's clock, so a replay forgets alike). */
+  private forgetOld(now: number): void {
+    const { recentOrders, recentOrdersMs } = this.retention;
+    for (const [orderId, { settledAt }] of this.recent) {
+      if (this.recent.size <= recentOrders && (settledAt as number) > now - recentOrdersMs) break;
+      this.recent.delete(orderId);
+    }
   }
 }

@@ -3,6 +3,7 @@ import { InMemoryEventStore } from '../event-store/in-memory-event-store';
 import { OrderCancelled, OrderFinished, OrderPlaced, OrderRequeued, OrderStarted } from '../events';
 import { OrderStatusProjection } from './order-status.projection';
 import { QueueProjection } from './queue.projection';
+import { Retention } from '../retention';
 
 async function storeWithHistory() {
   const queue = new QueueProjection();
@@ -97,14 +98,30 @@ describe('the queue projection when a lease runs out', () => {
 });
 
 describe('the order status projection', () => {
-  it('knows every order and counts them by status', async () => {
+  it('knows the live and the recent orders and counts the live ones by status', async () => {
     const { orders } = await storeWithHistory();
     expect(orders.get('a')).toMatchObject({ status: 'ready', startedAt: 200, finishedAt: 300 });
     expect(orders.get('c')).toMatchObject({ status: 'cancelled', cancelReason: 'customer_left' });
     expect(orders.get('zz')).toBeUndefined();
-    expect(
-      (['queued', 'brewing', 'ready', 'cancelled'] as const).map((s) => orders.count(s)),
-    ).toEqual([2, 1, 1, 1]);
+    expect([orders.count('queued'), orders.count('brewing')]).toEqual([2, 1]);
+  });
+
+  it('keeps no more settled orders than its retention, by count and by age', async () => {
+    const orders = new OrderStatusProjection(
+      new Retention({ recentOrders: 2, recentOrdersMs: 1000 }),
+    );
+    const store = new InMemoryEventStore([orders]);
+    for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) {
+      await store.append(id, [new OrderPlaced(id, 'americano', '127.0.0.1', i)], 0);
+      await store.append(id, [new OrderCancelled(id, 'customer_left', 10 + i)], 1);
+    }
+    await store.append('q', [new OrderPlaced('q', 'americano', '127.0.0.1', 20)], 0);
+    expect([...orders.all()].map((order) => order.orderId)).toEqual(['q', 'c', 'd']);
+    expect(orders.load('d')).toMatchObject({ version: 2, order: { status: 'cancelled' } });
+    // Settled at 13: gone once the log's clock passes 1013; the live order stays however old.
+    await store.append('r', [new OrderPlaced('r', 'americano', '127.0.0.1', 1013)], 0);
+    expect([...orders.all()].map((order) => order.orderId)).toEqual(['q', 'r']);
+    expect(orders.load('d')).toEqual({ order: undefined, version: 0 });
   });
 
   it('is rebuilt from the log alone', async () => {

@@ -1,6 +1,6 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { OrderNotFound } from '../domain/errors';
 import { EventStore } from '../event-store/event-store';
+import { OrderHistory } from '../order-history';
 import { OrderStatusProjection } from '../projections/order-status.projection';
 import { QueuePolicy } from '../projections/queue-policy';
 import { GetOrderQuery, type OrderView } from './get-order.query';
@@ -9,19 +9,19 @@ import { GetOrderQuery, type OrderView } from './get-order.query';
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
   constructor(
     private readonly orders: OrderStatusProjection,
+    private readonly history: OrderHistory,
     private readonly queue: QueuePolicy,
     private readonly store: EventStore,
   ) {}
 
   async execute({ orderId }: GetOrderQuery): Promise<OrderView> {
-    let order = this.orders.get(orderId);
-    if (!order && this.store.sharedLog) {
+    if (!this.orders.get(orderId)) {
       // Placed on another instance a moment ago, perhaps: one catch-up read (shared by every
-      // caller at that moment, so unknown ids cannot multiply reads) before answering 404.
+      // caller at that moment, so unknown ids cannot multiply reads), at once on a log only
+      // this process writes. Then, if the views still lack it, its stream in the log.
       await this.store.caughtUp();
-      order = this.orders.get(orderId);
     }
-    if (!order) throw new OrderNotFound(orderId);
+    const order = await this.history.get(orderId);
     return { order, position: this.queue.positionOf(orderId) };
   }
 }

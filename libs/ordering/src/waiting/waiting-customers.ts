@@ -3,6 +3,7 @@ import { OrderNotFound, OrderWasCancelled } from '../domain/errors';
 import { exhaustive } from '../domain/exhaustive';
 import type { Order } from '../domain/order';
 import { EventStore } from '../event-store/event-store';
+import { OrderHistory } from '../order-history';
 import { OrderStatusProjection } from '../projections/order-status.projection';
 
 interface Waiter {
@@ -34,17 +35,16 @@ export class WaitingCustomers {
   constructor(
     store: EventStore,
     private readonly orders: OrderStatusProjection,
+    private readonly history: OrderHistory,
   ) {
     // Subscribed for the store's whole life, not in onModuleInit: the HTTP apps receive this
     // instance through CoreBridgeModule, and Nest would run its hooks once per app too.
     store.subscribe((batch) => {
       for (const { event } of batch) {
         switch (event.type) {
-          case 'OrderFinished': {
-            const order = this.orders.get(event.orderId) as Order;
-            this.settle(event.orderId, (waiter) => waiter.resolve(order));
+          case 'OrderFinished':
+            this.release(event.orderId);
             break;
-          }
           case 'OrderCancelled': {
             const error = new OrderWasCancelled(event.orderId, event.reason);
             this.settle(event.orderId, (waiter) => waiter.reject(error));
@@ -70,10 +70,13 @@ export class WaitingCustomers {
   /**
    * Resolves with the order once it is ready (at once if it already is); rejects if it is or
    * gets cancelled. When the customer leaves first, the wait is forgotten and never settles.
+   * `order` is the order as the caller found it, which an order that has left the views (settled
+   * long ago, re-attached by its Idempotency-Key) still is.
    */
-  waitUntilReady(orderId: string, departure?: Departure): Promise<Order> {
+  waitUntilReady(order: Order, departure?: Departure): Promise<Order> {
+    const { orderId } = order;
     return (
-      this.settledNow(orderId) ??
+      this.settledNow(orderId, order) ??
       new Promise<Order>((resolve, reject) => {
         const forget = this.hold(orderId, { resolve, reject });
         departure?.onLeave(forget);
@@ -115,6 +118,18 @@ export class WaitingCustomers {
     }
   }
 
+  private release(orderId: string): void {
+    const order = this.orders.get(orderId);
+    if (order) this.settle(orderId, (waiter) => waiter.resolve(order));
+    else if (this.waiters.has(orderId)) {
+      // Finished and let go within one commit group (more settled in it than the views keep).
+      this.history.get(orderId).then(
+        (found) => this.settle(orderId, (waiter) => waiter.resolve(found)),
+        (error: Error) => this.settle(orderId, (waiter) => waiter.reject(error)),
+      );
+    }
+  }
+
   private settle(orderId: string, release: (waiter: Waiter) => void): void {
     const forOrder = this.waiters.get(orderId);
     if (!forOrder) return;
@@ -124,9 +139,9 @@ export class WaitingCustomers {
   }
 
   /** Undefined when the order is still to be made: the caller holds a waiter for it. */
-  private settledNow(orderId: string): Promise<Order> | undefined {
+  private settledNow(orderId: string, found?: Order): Promise<Order> | undefined {
     if (this.closedWith) return Promise.reject(this.closedWith);
-    const order = this.orders.get(orderId);
+    const order = this.orders.get(orderId) ?? found;
     if (!order) return Promise.reject(new OrderNotFound(orderId));
     if (order.status === 'ready') return Promise.resolve(order);
     if (order.status === 'cancelled') {
