@@ -1,5 +1,6 @@
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
-import { call, isSettled } from './support/http-client';
+import { call, eventually, isSettled } from './support/http-client';
+import { RawConnection } from './support/raw-http';
 
 describe.each(HTTP_ADAPTERS)('draining on %s', (adapter) => {
   let cafe: TestCafe;
@@ -65,6 +66,21 @@ describe.each(HTTP_ADAPTERS)('draining on %s', (adapter) => {
     await cafe.close();
     expect(await drained).toBe('timed_out');
     expect((await reply).status).toBe(503);
+    await expectBothPortsClosed();
+  });
+
+  it('after the timeout, answers every order pipelined on one connection, then closes it', async () => {
+    const connection = await RawConnection.open(cafe.cafe.customerPort, '127.0.4.5');
+    const order = 'POST /order/ HTTP/1.1\r\nHost: localhost\r\n\r\n';
+    connection.write(order.repeat(2));
+    await eventually(async () => (await cafe.queued()) === 2);
+
+    expect(await cafe.cafe.drain(1000)).toBe('timed_out');
+    await connection.closedByServer();
+    const statuses = [...connection.text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map(
+      ([, status]) => status,
+    );
+    expect(statuses).toEqual(['503', '503']);
     await expectBothPortsClosed();
   });
 

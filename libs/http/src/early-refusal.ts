@@ -1,5 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, Server, ServerResponse } from 'node:http';
 import { errorBody } from './http-error.filter';
+import { owe } from './owed-answers';
 
 /** A request refused before the platform sees it: the message and when to come back. */
 export interface EarlyRefusal {
@@ -34,6 +35,7 @@ export function answerEarly(
   message: string,
   headers: OutgoingHttpHeaders = {},
 ): void {
+  owe(response);
   const body = JSON.stringify(errorBody(status, message));
   response.writeHead(status, {
     ...headers,

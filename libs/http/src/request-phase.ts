@@ -1,8 +1,9 @@
-import { type Server, STATUS_CODES } from 'node:http';
+import { type IncomingMessage, type Server, type ServerResponse, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { answerEarly, inFrontOfPlatform } from './early-refusal';
 import { errorBody } from './http-error.filter';
+import { owe, owesAnswers } from './owed-answers';
 
 /** How long a client may take to send its request; nothing bounds how long we take to answer. */
 export interface RequestTimeouts {
@@ -30,7 +31,8 @@ export interface RequestTimeouts {
  * Closing the server stops those timers, and node's close() leaves alone a connection that
  * has sent nothing yet (a browser's spare connection) or part of a request: such a connection
  * would then hold close() open for ever. It is destroyed when the server closes; a connection
- * with an answer in progress is left to finish it.
+ * that still owes an answer (in progress, or pipelined behind one) is left to write them all,
+ * then ended.
  */
 export function limitRequestPhase(server: Server, { headersMs, requestMs }: RequestTimeouts): void {
   server.headersTimeout = headersMs;
@@ -47,13 +49,14 @@ export function limitRequestPhase(server: Server, { headersMs, requestMs }: Requ
     connections.add(socket);
     socket.once('close', forget);
   });
-  const close = server.close;
-  server.close = function (this: Server, callback?: (error?: Error) => void) {
-    close.call(this, callback);
+  server.on('request', (_request: IncomingMessage, response: ServerResponse) => owe(response));
+  // Called by close() (and by Fastify's): node's own would also destroy a connection whose
+  // current answer is written while pipelined answers wait behind it (Express lost them).
+  server.closeIdleConnections = function (this: Server) {
     for (const socket of connections) {
-      if (!(socket as Socket & { _httpMessage?: unknown })._httpMessage) socket.destroy();
+      const current = (socket as Socket & { _httpMessage?: { finished: boolean } })._httpMessage;
+      if ((!current || current.finished) && !owesAnswers(socket)) socket.destroy();
     }
-    return this;
   };
   server.removeAllListeners('clientError');
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
