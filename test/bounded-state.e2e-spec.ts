@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OrderStatusProjection } from '../libs/ordering/src/projections/order-status.projection';
+import { OrderStates } from '../libs/ordering/src/orders/order-states';
 import { HTTP_ADAPTERS, TestCafe } from './support/cafe-harness';
 import { eventually } from './support/http-client';
 import { createTestDatabase, describeWithPostgres } from './support/postgres-database';
@@ -22,7 +22,7 @@ async function serveKeyed(cafe: TestCafe, key: string): Promise<{ id: string; bo
 }
 
 const heldInMemory = (cafe: TestCafe, id: string) =>
-  cafe.cafe.core.get(OrderStatusProjection).get(id) !== undefined;
+  cafe.cafe.core.get(OrderStates).get(id) !== undefined;
 
 /**
  * A durable store keeps every order: one that left the views is answered from its stream in

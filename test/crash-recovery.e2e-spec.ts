@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SeededRandom } from '@cafe/simulation';
 import { SqliteEventStore } from '../libs/ordering/src/event-store/sqlite-event-store';
-import { OrderStatusProjection } from '../libs/ordering/src/projections/order-status.projection';
+import { OrderStates } from '../libs/ordering/src/orders/order-states';
 import { QueueProjection } from '../libs/ordering/src/projections/queue.projection';
 import { HTTP_ADAPTERS } from './support/cafe-harness';
 import { CafeProcess, MAIN } from './support/cafe-process';
@@ -29,7 +29,7 @@ const asyncWithKey = (key: string) => ({ prefer: 'respond-async', 'idempotency-k
 /** What the log on disk says, read by the test itself while no server runs. */
 async function readLog(file: string) {
   const queue = new QueueProjection();
-  const orders = new OrderStatusProjection();
+  const orders = new OrderStates();
   const store = new SqliteEventStore(file, [queue, orders]);
   const placedByKey = new Map<string, string[]>();
   const positionOf = new Map<string, number>();

@@ -13,12 +13,12 @@ import { EventStore, type InlineProjection, OrderPlaced } from '@cafe/ordering';
 import { InMemoryEventStore } from '../../../libs/ordering/src/event-store/in-memory-event-store';
 import { SqliteEventStore } from '../../../libs/ordering/src/event-store/sqlite-event-store';
 import { IdempotencyKeyProjection } from '../../../libs/ordering/src/projections/idempotency-key.projection';
-import { OrderStatusProjection } from '../../../libs/ordering/src/projections/order-status.projection';
+import { OrderStates } from '../../../libs/ordering/src/orders/order-states';
 import { QueueProjection } from '../../../libs/ordering/src/projections/queue.projection';
 
 const projections = (): InlineProjection[] => [
   new QueueProjection(),
-  new OrderStatusProjection(),
+  new OrderStates(),
   new IdempotencyKeyProjection(),
 ];
 

@@ -6,7 +6,7 @@
 import { InMemoryEventStore } from '../../../libs/ordering/src/event-store/in-memory-event-store';
 import { replay } from '../../../libs/ordering/src/event-store/event-store';
 import { OrderFinished, OrderPlaced, OrderStarted } from '../../../libs/ordering/src/events';
-import { OrderStatusProjection } from '../../../libs/ordering/src/projections/order-status.projection';
+import { OrderStates } from '../../../libs/ordering/src/orders/order-states';
 import { QueueProjection } from '../../../libs/ordering/src/projections/queue.projection';
 
 /** Orders at the end of the log that no barista started, so the queue view has work too. */
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     async () => (queued = (await replay(store, new QueueProjection())).size),
   );
   const ordersMs = await timed(
-    async () => (orders = [...(await replay(store, new OrderStatusProjection())).all()].length),
+    async () => (orders = [...(await replay(store, new OrderStates())).all()].length),
   );
   console.log(
     JSON.stringify({ events, orders, queued, queueMs, ordersMs, totalMs: queueMs + ordersMs }),

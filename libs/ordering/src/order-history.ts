@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OrderNotFound } from './domain/errors';
 import { evolve, type Order } from './domain/order';
 import { EventStore, type StoredEvent } from './event-store/event-store';
-import { OrderStatusProjection } from './projections/order-status.projection';
+import { OrderStates } from './orders/order-states';
 
 /** An order as it stands and how many events its stream holds (0: no such order). */
 export interface FoundOrder {
@@ -19,7 +19,7 @@ export interface FoundOrder {
 export class OrderHistory {
   constructor(
     private readonly store: EventStore,
-    private readonly orders: OrderStatusProjection,
+    private readonly orders: OrderStates,
   ) {}
 
   async find(orderId: string): Promise<FoundOrder> {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { WrongExpectedVersion } from './event-store.errors';
 import { OrderCancelled, OrderFinished, OrderPlaced, OrderStarted } from '../events';
-import { OrderStatusProjection } from '../projections/order-status.projection';
+import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { Retention } from '../retention';
 import type { EventStore, InlineProjection, StoredEvent } from './event-store';
@@ -55,7 +55,7 @@ function eventStoreContract(
         await store.append('recent', [new OrderCancelled('recent', 'customer_left', 5)], 1);
         const head = await store.head();
 
-        const views = { queue: new QueueProjection(), orders: new OrderStatusProjection() };
+        const views = { queue: new QueueProjection(), orders: new OrderStates() };
         const seen: string[] = [];
         const restarted = await reopen(
           [views.queue, views.orders, { apply: ({ stream }) => seen.push(stream) }],

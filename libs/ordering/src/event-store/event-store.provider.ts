@@ -6,7 +6,7 @@ import { OrderRepository } from '../order.repository';
 import { QueuePolicy } from '../projections/queue-policy';
 import { BoardProjection } from '../projections/board.projection';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
-import { OrderStatusProjection } from '../projections/order-status.projection';
+import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { QueuedByAddressProjection } from '../projections/queued-by-address.projection';
 import { Retention } from '../retention';
@@ -35,10 +35,13 @@ export function describeEventStore(choice: EventStoreChoice): string {
   }
 }
 
-/** The views the store feeds every event, in position order: commands and queries read them. */
+/**
+ * What the store feeds every event, in position order: the write side's state (OrderStates),
+ * which commands decide on, and the read models, which queries read.
+ */
 export const INLINE_PROJECTIONS = [
   QueueProjection,
-  OrderStatusProjection,
+  OrderStates,
   IdempotencyKeyProjection,
   QueuedByAddressProjection,
   BoardProjection,
@@ -85,12 +88,12 @@ export const nextOrderClaimProvider: FactoryProvider<NextOrderClaim> = {
     store: EventStore,
     queue: QueuePolicy,
     repository: OrderRepository,
-    orders: OrderStatusProjection,
+    orders: OrderStates,
     metrics: CafeMetrics,
     clock: Clock,
   ) =>
     store instanceof PostgresEventStore && queue.oldestFirst
       ? new StartInSharedLog(store, queue, orders, metrics, clock)
       : new StartOnViews(queue, repository, store, clock),
-  inject: [EventStore, QueuePolicy, OrderRepository, OrderStatusProjection, CafeMetrics, Clock],
+  inject: [EventStore, QueuePolicy, OrderRepository, OrderStates, CafeMetrics, Clock],
 };

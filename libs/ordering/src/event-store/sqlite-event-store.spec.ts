@@ -5,7 +5,7 @@ import { Logger } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { EventStoreUnavailable } from './event-store.errors';
 import { OrderPlaced, OrderStarted } from '../events';
-import { OrderStatusProjection } from '../projections/order-status.projection';
+import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { EventLogUnreadable, SqliteEventStore } from './sqlite-event-store';
 
@@ -47,14 +47,14 @@ describe('the SQLite event store', () => {
   });
 
   it('replays the file into fresh projections on open: the same log and the same views', async () => {
-    const before = { queue: new QueueProjection(), orders: new OrderStatusProjection() };
+    const before = { queue: new QueueProjection(), orders: new OrderStates() };
     const first = new SqliteEventStore(file, [before.queue, before.orders]);
     for (const id of ['a', 'b', 'c']) await first.append(id, [placed(id)], 0);
     await first.append('b', [new OrderStarted('b', 2, 'ana')], 1);
     const log = [...(await first.readAll())];
     await first.close();
 
-    const after = { queue: new QueueProjection(), orders: new OrderStatusProjection() };
+    const after = { queue: new QueueProjection(), orders: new OrderStates() };
     const second = new SqliteEventStore(file, [after.queue, after.orders]);
     expect([...(await second.readAll())]).toEqual(log);
     expect(after.queue.ids()).toEqual(['a', 'c']);

@@ -10,7 +10,7 @@ import { CoreModule } from '../core.module';
 import { EventStore } from '../event-store/event-store';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
 import { OrderPlaced, OrderStarted } from '../events';
-import { OrderStatusProjection } from '../projections/order-status.projection';
+import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 
 const LEASE_MS = 1000;
@@ -19,7 +19,7 @@ const T0 = 1_000_000;
 describe('the lease monitor', () => {
   let core: INestApplicationContext;
   let clock: ManualClock;
-  const status = (orderId: string) => core.get(OrderStatusProjection).get(orderId)?.status;
+  const status = (orderId: string) => core.get(OrderStates).get(orderId)?.status;
 
   beforeEach(async () => {
     clock = new ManualClock(T0);
@@ -92,7 +92,7 @@ describe('the lease monitor after a restart', () => {
       .overrideProvider(EventStore)
       .useFactory({
         // The log as a durable store would replay it, before any listener subscribes.
-        factory: async (queue: QueueProjection, orders: OrderStatusProjection) => {
+        factory: async (queue: QueueProjection, orders: OrderStates) => {
           const store = new InMemoryEventStore([queue, orders]);
           await store.append('old', [new OrderPlaced('old', 'americano', '::1', T0 - 5000)], 0);
           await store.append('old', [new OrderStarted('old', T0 - 4000)], 1);
@@ -100,13 +100,13 @@ describe('the lease monitor after a restart', () => {
           await store.append('new', [new OrderStarted('new', T0 - 200)], 1);
           return store;
         },
-        inject: [QueueProjection, OrderStatusProjection],
+        inject: [QueueProjection, OrderStates],
       })
       .compile();
     restarted.useLogger(false);
     await restarted.init();
     try {
-      const orders = restarted.get(OrderStatusProjection);
+      const orders = restarted.get(OrderStates);
       await clock.advance(1);
       expect(orders.get('old')?.status).toBe('queued');
       expect(orders.get('new')?.status).toBe('brewing');

@@ -1,6 +1,6 @@
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
 import { OrderCancelled, OrderFinished, OrderPlaced, OrderStarted } from '../events';
-import { OrderStatusProjection } from '../projections/order-status.projection';
+import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { WaitingCustomers } from '../waiting/waiting-customers';
 import { CafeMetrics } from './cafe-metrics';
@@ -13,7 +13,7 @@ const sample = (text: string, name: string) =>
 describe('CafeMetrics', () => {
   const setUp = () => {
     const queue = new QueueProjection();
-    const orders = new OrderStatusProjection();
+    const orders = new OrderStates();
     const store = new InMemoryEventStore([queue, orders]);
     const metrics = new CafeMetrics(
       store,

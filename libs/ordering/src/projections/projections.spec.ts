@@ -1,13 +1,13 @@
 import { replay } from '../event-store/event-store';
 import { InMemoryEventStore } from '../event-store/in-memory-event-store';
 import { OrderCancelled, OrderFinished, OrderPlaced, OrderRequeued, OrderStarted } from '../events';
-import { OrderStatusProjection } from './order-status.projection';
+import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from './queue.projection';
 import { Retention } from '../retention';
 
 async function storeWithHistory() {
   const queue = new QueueProjection();
-  const orders = new OrderStatusProjection();
+  const orders = new OrderStates();
   const store = new InMemoryEventStore([queue, orders]);
   for (const [i, id] of ['a', 'b', 'c', 'd', 'e'].entries()) {
     await store.append(id, [new OrderPlaced(id, 'americano', '127.0.0.1', 100 + i)], 0);
@@ -107,9 +107,7 @@ describe('the order status projection', () => {
   });
 
   it('keeps no more settled orders than its retention, by count and by age', async () => {
-    const orders = new OrderStatusProjection(
-      new Retention({ recentOrders: 2, recentOrdersMs: 1000 }),
-    );
+    const orders = new OrderStates(new Retention({ recentOrders: 2, recentOrdersMs: 1000 }));
     const store = new InMemoryEventStore([orders]);
     for (const [i, id] of ['a', 'b', 'c', 'd'].entries()) {
       await store.append(id, [new OrderPlaced(id, 'americano', '127.0.0.1', i)], 0);
@@ -126,7 +124,7 @@ describe('the order status projection', () => {
 
   it('is rebuilt from the log alone', async () => {
     const { store, orders } = await storeWithHistory();
-    const rebuilt = await replay(store, new OrderStatusProjection());
+    const rebuilt = await replay(store, new OrderStates());
     expect([...rebuilt.all()]).toEqual([...orders.all()]);
     expect(rebuilt.count('queued')).toBe(orders.count('queued'));
   });

@@ -1,14 +1,14 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EventStore } from '../event-store/event-store';
 import { OrderHistory } from '../order-history';
-import { OrderStatusProjection } from '../projections/order-status.projection';
+import { OrderStates } from '../orders/order-states';
 import { QueuePolicy } from '../projections/queue-policy';
 import { GetOrderQuery, type OrderView } from './get-order.query';
 
 @QueryHandler(GetOrderQuery)
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
   constructor(
-    private readonly orders: OrderStatusProjection,
+    private readonly orders: OrderStates,
     private readonly history: OrderHistory,
     private readonly queue: QueuePolicy,
     private readonly store: EventStore,

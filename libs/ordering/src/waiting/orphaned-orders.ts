@@ -5,7 +5,7 @@ import { Clock } from '../clock';
 import { OrderInWrongState } from '../domain/errors';
 import type { CancelReason } from '../domain/order-status';
 import { EventStore } from '../event-store/event-store';
-import { OrderStatusProjection } from '../projections/order-status.projection';
+import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { CafeInstance } from './cafe-instance';
 
@@ -28,7 +28,7 @@ export class OrphanedOrders implements OnApplicationShutdown {
 
   constructor(
     private readonly queue: QueueProjection,
-    private readonly statuses: OrderStatusProjection,
+    private readonly statuses: OrderStates,
     private readonly store: EventStore,
     private readonly commandBus: CommandBus,
     private readonly clock: Clock,

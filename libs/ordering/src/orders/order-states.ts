@@ -14,13 +14,19 @@ interface Entry {
 }
 
 /**
- * The live orders (queued, brewing) by id, as `evolve` folds them, with their stream's version
- * (what a command appends against), plus the recently settled ones: at most
+ * The write side's state: each order as its stream folds by `evolve` and the stream's version,
+ * which is what the order's rules decide on and a command appends against (OrderRepository).
+ * Fed by the store inline, in position order, like the views of `projections/`, but not one of
+ * them: those say which order a command is about (the next in the queue, the order of a key, an
+ * address's queued ones) and can change freely; this is what `decide` is given. Queries and the
+ * waiting customers read orders here too.
+ *
+ * It holds the live orders (queued, brewing) and the recently settled ones: at most
  * `retention.recentOrders`, settled no longer than `retention.recentOrdersMs` before the latest
- * event. An order that left this view is read from the log (OrderRepository.find).
+ * event. An order that left it is read from its stream in the log (OrderHistory).
  */
 @Injectable()
-export class OrderStatusProjection implements InlineProjection {
+export class OrderStates implements InlineProjection {
   private readonly live = new Map<string, Entry>();
   /** In the order they settled, so the oldest leaves first. */
   private readonly recent = new Map<string, Entry>();
