@@ -1,15 +1,20 @@
 /**
  * How many 429s per second the customer app answers an address it has blocked, on each
- * platform: the cost of a refusal alone, over keep-alive connections. (`make bench`, scenario
- * 2, measures them with a new connection per order, as a flood arrives.) The service runs in
- * its own process with a burst limit of 1, so the second order blocks the address.
+ * platform and for each spelling of the order route it accepts: the cost of a refusal alone,
+ * over keep-alive connections. (`make bench`, scenario 2, measures them with a new connection
+ * per order, as a flood arrives.) The service runs in its own process with a burst limit of 1,
+ * so the second order blocks the address. Every spelling should be refused as cheaply as
+ * `/order/`: one that went through the platform would show as a rate several times lower.
  *
  *   npx nest build && node dist/apps/bench/src/blocked-refusals.js [seconds=10] [connections=50]
  */
 import { Agent } from 'node:http';
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
-import { FLOOD_ADDRESS, send } from '@cafe/simulation';
+import { exchange, FLOOD_ADDRESS } from '@cafe/simulation';
 import { CAFE_MAIN, startServer } from './servers';
+
+/** The spellings of the order route a platform accepts (issue 19), measured one after another. */
+const SPELLINGS = ['/order/', '/ORDER/', '/Order', 'http://h/order/', '/order/#', '/%6Frder/'];
 
 async function measure(adapter: HttpAdapterName, seconds: number, connections: number) {
   const service = await startServer(CAFE_MAIN, {
@@ -17,23 +22,32 @@ async function measure(adapter: HttpAdapterName, seconds: number, connections: n
     THROTTLE_BURST_LIMIT: '1',
   });
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const port = Number(new URL(service.customerUrl).port);
   try {
-    const order = new URL('order/', service.customerUrl);
-    const counts: Record<number, number> = {};
-    const until = performance.now() + seconds * 1000;
-    const connection = async () => {
-      while (performance.now() < until) {
-        const { status } = await send(order, 'POST', { agent, localAddress: FLOOD_ADDRESS });
-        counts[status] = (counts[status] ?? 0) + 1;
-      }
-    };
-    const started = performance.now();
-    await Promise.all(Array.from({ length: connections }, connection));
-    const elapsed = (performance.now() - started) / 1000;
-    const perSecond = Math.round((counts[429] ?? 0) / elapsed);
-    console.log(
-      `${adapter}: ${perSecond} answers 429/s (${JSON.stringify(counts)} in ${elapsed.toFixed(1)} s)`,
-    );
+    for (const path of SPELLINGS) {
+      const counts: Record<number, number> = {};
+      const until = performance.now() + seconds * 1000;
+      const connection = async () => {
+        while (performance.now() < until) {
+          const { status } = await exchange({
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path,
+            agent,
+            localAddress: FLOOD_ADDRESS,
+          });
+          counts[status] = (counts[status] ?? 0) + 1;
+        }
+      };
+      const started = performance.now();
+      await Promise.all(Array.from({ length: connections }, connection));
+      const elapsed = (performance.now() - started) / 1000;
+      const perSecond = Math.round((counts[429] ?? 0) / elapsed);
+      console.log(
+        `${adapter} ${path}: ${perSecond} answers 429/s (${JSON.stringify(counts)} in ${elapsed.toFixed(1)} s)`,
+      );
+    }
   } finally {
     agent.destroy();
     await service.stop();
