@@ -15,6 +15,7 @@ import {
   eventStoreProvider,
   IN_MEMORY,
   INLINE_PROJECTIONS,
+  logSharedProvider,
   nextOrderClaimProvider,
 } from './event-store/event-store.provider';
 import { CafeMetrics } from './metrics/cafe-metrics';
@@ -92,6 +93,7 @@ export class CoreModule {
         OrphanedOrders,
         OrderRepository,
         nextOrderClaimProvider,
+        logSharedProvider,
         OrderHistory,
         EventFeed,
         WaitingCustomers,

@@ -97,3 +97,16 @@ export const nextOrderClaimProvider: FactoryProvider<NextOrderClaim> = {
       : new StartOnViews(queue, repository, store, clock),
   inject: [EventStore, QueuePolicy, OrderRepository, OrderStates, CafeMetrics, Clock],
 };
+
+/**
+ * Whether other processes may append to the log too (a fleet on PostgreSQL): start-up may then
+ * not take every other instance for gone (OrphanedOrders). Asked here, where the store is chosen,
+ * not of the port.
+ */
+export const LOG_SHARED = Symbol('LOG_SHARED');
+
+export const logSharedProvider: FactoryProvider<boolean> = {
+  provide: LOG_SHARED,
+  useFactory: (store: EventStore) => store instanceof PostgresEventStore,
+  inject: [EventStore],
+};

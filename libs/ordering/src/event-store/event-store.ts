@@ -35,9 +35,6 @@ export type EventListener = (batch: readonly StoredEvent[]) => void;
  * appends, and a command decided on a stale view is refused with WrongExpectedVersion.
  */
 export abstract class EventStore {
-  /** Whether other processes append to this log too, so that this process's views may be behind it. */
-  readonly sharedLog: boolean = false;
-
   /**
    * How many of the latest events this adapter keeps besides the live orders' streams, when it
    * lets older ones go (the memory store); undefined when the log keeps every event. Said in

@@ -31,7 +31,6 @@ const MIGRATION_DEADLINE_MS = 600_000;
  * instances appended before them. The schema is kept by `migrations/` (migrate).
  */
 export class PostgresEventStore extends InMemoryEventStore {
-  override readonly sharedLog = true;
   override readonly eventsKept = undefined;
   private readonly follower: PostgresFollower;
   private readonly reads: PostgresReads;

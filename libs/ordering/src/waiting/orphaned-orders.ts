@@ -5,6 +5,7 @@ import { Clock } from '../clock';
 import { OrderInWrongState } from '../domain/errors';
 import type { CancelReason } from '../domain/order-status';
 import { EventStore } from '../event-store/event-store';
+import { LOG_SHARED } from '../event-store/event-store.provider';
 import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { CafeInstance } from './cafe-instance';
@@ -34,6 +35,7 @@ export class OrphanedOrders implements OnApplicationShutdown {
     private readonly clock: Clock,
     private readonly instance: CafeInstance,
     @Inject(ORPHAN_REATTACH_MS) private readonly reattachMs: number,
+    @Inject(LOG_SHARED) private readonly logShared: boolean,
   ) {}
 
   /**
@@ -42,7 +44,7 @@ export class OrphanedOrders implements OnApplicationShutdown {
    */
   async start(): Promise<void> {
     this.log.log(`this is instance ${this.instance.id}`);
-    if (!this.store.sharedLog) await this.withdrawHeldBy((id) => id !== this.instance.id);
+    if (!this.logShared) await this.withdrawHeldBy((id) => id !== this.instance.id);
   }
 
   /**
