@@ -1,3 +1,4 @@
+import { CafeInstance } from '@cafe/ordering';
 import { startCafe } from '../apps/cafe/src/cafe';
 import { type CafeConfig, loadConfig } from '../apps/cafe/src/config';
 import { createLogger } from '../apps/cafe/src/logger';
@@ -70,7 +71,11 @@ describe.each(HTTP_ADAPTERS)('logs on %s', (adapter) => {
           position: 1,
           type: 'OrderPlaced',
           order_id: orderId,
-          data: { drink: 'americano', clientAddress: '127.0.4.2' },
+          data: {
+            drink: 'americano',
+            clientAddress: '127.0.4.2',
+            heldBy: cafe.core.get(CafeInstance).id,
+          },
           msg: 'event',
         }),
         expect.objectContaining({ position: 2, type: 'OrderStarted', order_id: orderId }),
