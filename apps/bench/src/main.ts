@@ -20,6 +20,7 @@ import {
   heldWaitsCount,
   orderCycleCost,
   replayEvents,
+  scaled,
   type Replay,
   rushHour,
   type RushHour,
@@ -35,12 +36,13 @@ import {
 } from './hot-path-scenarios';
 import { type Fleet, fleet } from './fleet-scenarios';
 import { type NetworkFaults, networkFaults } from './network-fault-scenarios';
+import { type BoundedStateRun, boundedState } from './bounded-state';
 import { type CyclesUnderReaders, cyclesUnderReaders } from './stream-readers';
 import { serviceStdout } from './servers';
 import { type Row, toMarkdown, toText } from './table';
 
 const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
-const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12] as const;
+const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13] as const;
 
 interface Results {
   cycleCost: Partial<Record<Target, CycleCost>>;
@@ -54,6 +56,7 @@ interface Results {
   fleet: Partial<Record<HttpAdapterName, Fleet>>;
   networkFaults: Partial<Record<HttpAdapterName, NetworkFaults>>;
   underReaders: Partial<Record<HttpAdapterName, CyclesUnderReaders[]>>;
+  boundedState: BoundedStateRun[];
 }
 
 function envPair(text: string, previous: Record<string, string>): Record<string, string> {
@@ -91,7 +94,7 @@ function command(): Command {
     .option('--platforms <list>', 'HTTP platforms to run', list(HTTP_ADAPTERS), [...HTTP_ADAPTERS])
     .option(
       '--scenarios <list>',
-      'scenarios to run (1-9, 11, 12; 8 and 11 need PostgreSQL at DATABASE_URL, 11 Redis at REDIS_URL)',
+      'scenarios to run (1-9, 11-13; 8 and 11 need PostgreSQL at DATABASE_URL, 11 Redis at REDIS_URL)',
       list(SCENARIOS),
       [...SCENARIOS],
     )
@@ -498,7 +501,25 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
       target: 'as with none',
     });
   }
+  for (const run of results.boundedState) {
+    const [first, last] = run.checkpoints;
+    const growth =
+      first && last
+        ? (last.heapUsedBytes - first.heapUsedBytes) / (last.orders - first.orders)
+        : NaN;
+    out.push({
+      metric: `13 ${run.store}: heap after GC at ${first?.orders} / ${last?.orders} orders, growth per order; cycles/s first / last tenth`,
+      values: {
+        other: `${mb(first?.heapUsedBytes)} / ${mb(last?.heapUsedBytes)} MB, ${(growth / 1024).toFixed(2)} KB; ${run.firstTenthCyclesPerSecond.toFixed(0)} / ${run.lastTenthCyclesPerSecond.toFixed(0)}`,
+      },
+      target: '≤ 0.5 KB per order; within 10 %',
+    });
+  }
   return out;
+}
+
+function mb(bytes: number | undefined): string {
+  return bytes === undefined ? '-' : (bytes / 1e6).toFixed(1);
 }
 
 async function main(): Promise<void> {
@@ -527,6 +548,7 @@ async function main(): Promise<void> {
     fleet: {},
     networkFaults: {},
     underReaders: {},
+    boundedState: [],
   };
   if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, ['bare', ...platforms]);
   if (scenarios.has(6)) {
@@ -549,6 +571,16 @@ async function main(): Promise<void> {
   }
   if (scenarios.has(5)) results.replay = await replayEvents(context);
   if (scenarios.has(9)) results.throttler = await throttlerStorage(context);
+  if (scenarios.has(13)) {
+    // 10,000 and 100,000 orders at scale 1: the second checkpoint is well past the windows.
+    const orders = scaled(context, 100_000);
+    for (const store of ['memory', 'sqlite']) {
+      context.log(`13 bounded state on ${store}: ${orders} orders`);
+      results.boundedState.push(
+        await boundedState(orders, store, [Math.ceil(orders / 10), orders], context.log),
+      );
+    }
+  }
 
   const table = rows(results, platforms);
   const columns = [...platforms, 'other'];
