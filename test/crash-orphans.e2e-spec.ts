@@ -4,11 +4,16 @@ import { join } from 'node:path';
 import { HTTP_ADAPTERS } from './support/cafe-harness';
 import { CafeProcess } from './support/cafe-process';
 import { call, eventually, type HttpAnswer } from './support/http-client';
+import {
+  createTestDatabase,
+  describeWithPostgres,
+  type TestDatabase,
+} from './support/postgres-database';
 
 const WAITING = 100;
 const REATTACH_SECONDS = 3;
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 interface EventAnswer {
   type: string;
@@ -127,3 +132,47 @@ describe.each(HTTP_ADAPTERS)(
     });
   },
 );
+
+describeWithPostgres()('orders held by a café of a fleet that was killed (PostgreSQL)', () => {
+  let database: TestDatabase;
+  const servers: CafeProcess[] = [];
+  beforeAll(async () => (database = await createTestDatabase()));
+  afterAll(async () => {
+    await Promise.all(servers.map((server) => server.kill()));
+    await database.drop();
+  });
+
+  it('a survivor withdraws the keyless orders the dead one held, and names it', async () => {
+    const start = async () => {
+      const server = await CafeProcess.startCafe({ EVENT_STORE: database.url });
+      servers.push(server);
+      return server;
+    };
+    const [dying, survivor] = [await start(), await start()];
+    const held = Array.from({ length: 20 }, (_, i) =>
+      call(dying.customerPort, 'POST', '/order/', { localAddress: `127.0.60.${i + 1}` }).catch(
+        (error: Error) => error,
+      ),
+    );
+    const own = call(survivor.customerPort, 'POST', '/order/', { localAddress: '127.0.61.1' });
+    await eventually(async () => (await survivor.queue()).queued === 21, 20_000);
+
+    await dying.kill();
+    await Promise.all(held);
+    // 30 s without a word from it, then the survivor's next look (every 5 s).
+    await eventually(async () => (await survivor.queue()).queued === 1, 60_000);
+    const log = await events(survivor);
+    const withdrawn = log.filter(({ type }) => type === 'OrderCancelled');
+    const holder = log.find(
+      ({ type, order_id }) => type === 'OrderPlaced' && order_id === withdrawn[0]?.order_id,
+    )?.data.held_by as string;
+    expect(withdrawn).toHaveLength(20);
+    for (const { data } of withdrawn) expect(data.reason).toBe('holder_died');
+    await survivor.said(`held by instance ${holder}, which is gone`);
+
+    // The survivor's own customer is still served.
+    const started = await survivor.barista('GET', '/start/');
+    await survivor.barista('POST', `/finish/?order_id=${started.body.order_id}`);
+    expect((await own).status).toBe(200);
+  });
+});

@@ -15,7 +15,7 @@ import {
   eventStoreProvider,
   IN_MEMORY,
   INLINE_PROJECTIONS,
-  logSharedProvider,
+  instanceLivenessProvider,
   nextOrderClaimProvider,
 } from './event-store/event-store.provider';
 import { CafeMetrics } from './metrics/cafe-metrics';
@@ -93,8 +93,8 @@ export class CoreModule {
         OrphanedOrders,
         OrderRepository,
         nextOrderClaimProvider,
-        logSharedProvider,
         OrderHistory,
+        instanceLivenessProvider,
         EventFeed,
         WaitingCustomers,
         CafeMetrics,

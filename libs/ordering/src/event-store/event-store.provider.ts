@@ -4,6 +4,7 @@ import { Clock } from '../clock';
 import { CafeMetrics } from '../metrics/cafe-metrics';
 import { OrderRepository } from '../order.repository';
 import { QueuePolicy } from '../projections/queue-policy';
+import { InstanceLiveness, OnlyThisInstance } from '../waiting/cafe-instance';
 import { BoardProjection } from '../projections/board.projection';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
 import { OrderStates } from '../orders/order-states';
@@ -80,7 +81,7 @@ export function eventStoreProvider(
 /**
  * How GET /start/ takes the next order, chosen with the store: a fleet on PostgreSQL under the
  * fifo policy lets the log claim its oldest queued order; otherwise the start is decided on the
- * views. The one place that asks which adapter the store is.
+ * views. With `instanceLivenessProvider` below, the places that ask which adapter the store is.
  */
 export const nextOrderClaimProvider: FactoryProvider<NextOrderClaim> = {
   provide: NextOrderClaim,
@@ -98,15 +99,15 @@ export const nextOrderClaimProvider: FactoryProvider<NextOrderClaim> = {
   inject: [EventStore, QueuePolicy, OrderRepository, OrderStates, CafeMetrics, Clock],
 };
 
-/**
- * Whether other processes may append to the log too (a fleet on PostgreSQL): start-up may then
- * not take every other instance for gone (OrphanedOrders). Asked here, where the store is chosen,
- * not of the port.
- */
-export const LOG_SHARED = Symbol('LOG_SHARED');
+/** An instance not heard of for this long is gone; its customers' connections died with it. */
+const INSTANCE_STALE_AFTER_MS = 30_000;
 
-export const logSharedProvider: FactoryProvider<boolean> = {
-  provide: LOG_SHARED,
-  useFactory: (store: EventStore) => store instanceof PostgresEventStore,
+/** Which instances are alive: on PostgreSQL, a table every instance writes; else this one alone. */
+export const instanceLivenessProvider: FactoryProvider<InstanceLiveness> = {
+  provide: InstanceLiveness,
+  useFactory: (store: EventStore): InstanceLiveness =>
+    store instanceof PostgresEventStore
+      ? { shared: true, alive: (self) => store.liveInstances(self, INSTANCE_STALE_AFTER_MS) }
+      : new OnlyThisInstance(),
   inject: [EventStore],
 };

@@ -138,6 +138,25 @@ export class PostgresEventStore extends InMemoryEventStore {
     return this.reads.rebuildLiveOrders();
   }
 
+  /**
+   * Records that instance `self` is alive now, forgets the instances not heard of for
+   * `staleAfterMs` (by the database's clock, the one every instance shares) and resolves with
+   * those still alive. Not part of the port: only a fleet has other instances (InstanceLiveness).
+   */
+  async liveInstances(self: string, staleAfterMs: number): Promise<ReadonlySet<string>> {
+    await this.sessions.query(
+      `INSERT INTO cafe_instances (id, seen_at) VALUES ($1, now())
+       ON CONFLICT (id) DO UPDATE SET seen_at = now()`,
+      [self],
+    );
+    const stale = `now() - make_interval(secs => $1::float8 / 1000)`;
+    await this.sessions.query(`DELETE FROM cafe_instances WHERE seen_at < ${stale}`, [
+      staleAfterMs,
+    ]);
+    const { rows } = await this.sessions.query<{ id: string }>('SELECT id FROM cafe_instances', []);
+    return new Set(rows.map(({ id }) => id));
+  }
+
   /** Down while the database cannot be reached (the last query or the LISTEN session failed) or once closed. */
   override isWritable(): boolean {
     return !this.closed && this.sessions.link.up;

@@ -9,3 +9,21 @@ import { hostname } from 'node:os';
 export class CafeInstance {
   readonly id = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
 }
+
+/** Which café instances are alive, as far as this one can tell. */
+export abstract class InstanceLiveness {
+  /** Whether other instances write the log too, so that some of them may be alive. */
+  abstract readonly shared: boolean;
+
+  /** Says `self` is alive and resolves with every instance that is, `self` included. */
+  abstract alive(self: string): Promise<ReadonlySet<string>>;
+}
+
+/** A log only this process writes (memory, SQLite): every other instance is gone. */
+export class OnlyThisInstance extends InstanceLiveness {
+  readonly shared = false;
+
+  async alive(self: string): Promise<ReadonlySet<string>> {
+    return new Set([self]);
+  }
+}

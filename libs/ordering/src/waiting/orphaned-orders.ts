@@ -5,13 +5,15 @@ import { Clock } from '../clock';
 import { OrderInWrongState } from '../domain/errors';
 import type { CancelReason } from '../domain/order-status';
 import { EventStore } from '../event-store/event-store';
-import { LOG_SHARED } from '../event-store/event-store.provider';
 import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
-import { CafeInstance } from './cafe-instance';
+import { CafeInstance, InstanceLiveness } from './cafe-instance';
 
 /** How long an orphaned order with an Idempotency-Key waits for its customer (ORPHAN_REATTACH_SECONDS). */
 export const ORPHAN_REATTACH_MS = Symbol('ORPHAN_REATTACH_MS');
+
+/** How often an instance of a fleet says it is alive and looks for the orders of those that are not. */
+const FLEET_SWEEP_MS = 5_000;
 
 /**
  * Queued orders whose customer waited on a connection of a café process that is gone (a crash, a
@@ -20,12 +22,18 @@ export const ORPHAN_REATTACH_MS = Symbol('ORPHAN_REATTACH_MS');
  * to it. One with a key is kept for `reattachMs`, during which its customer may post the key
  * again and wait for it on a new connection; past that, it is withdrawn (`not_reattached`).
  * Orders of a `Prefer: respond-async` customer are held by nobody and stay: the customer polls.
+ * In a fleet (a shared log), every instance says it is alive every few seconds, and each one
+ * withdraws the keyless orders of an instance not heard of for 30 s (two doing it at once is
+ * harmless: one cancel lands); keyed orders of a dead instance are left to their customers
+ * there, since a re-attach on another survivor would not be seen by the one whose window ran out.
  */
 @Injectable()
 export class OrphanedOrders implements OnApplicationShutdown {
   private readonly log = new Logger(OrphanedOrders.name);
   /** Orders with a key, waiting for their customer: the timer that withdraws each. */
   private readonly awaiting = new Map<string, () => void>();
+  private stopSweeping?: () => void;
+  private closed = false;
 
   constructor(
     private readonly queue: QueueProjection,
@@ -34,30 +42,53 @@ export class OrphanedOrders implements OnApplicationShutdown {
     private readonly commandBus: CommandBus,
     private readonly clock: Clock,
     private readonly instance: CafeInstance,
+    private readonly liveness: InstanceLiveness,
     @Inject(ORPHAN_REATTACH_MS) private readonly reattachMs: number,
-    @Inject(LOG_SHARED) private readonly logShared: boolean,
   ) {}
 
   /**
-   * Called once the views are built, before the ports open: on a log no other process writes
-   * (memory, SQLite), every instance but this one is gone.
+   * Called once the views are built, before the ports open: withdraws what instances that are
+   * gone held (on a log no other process writes, every instance but this one), then, in a fleet,
+   * does so again every few seconds.
    */
   async start(): Promise<void> {
     this.log.log(`this is instance ${this.instance.id}`);
-    if (!this.logShared) await this.withdrawHeldBy((id) => id !== this.instance.id);
+    await this.sweep();
+    if (!this.liveness.shared) return;
+    const again = () => {
+      if (this.closed) return;
+      this.stopSweeping = this.clock.after(FLEET_SWEEP_MS, () => {
+        this.sweep().then(again, (error) => {
+          // PostgreSQL unreachable: no order can be withdrawn either; the next round retries.
+          this.log.debug(`looking for instances that are gone failed: ${String(error)}`);
+          again();
+        });
+      });
+    };
+    again();
+  }
+
+  private async sweep(): Promise<void> {
+    const alive = await this.liveness.alive(this.instance.id);
+    await this.withdrawHeldBy((id) => !alive.has(id), !this.liveness.shared);
   }
 
   /**
-   * Withdraws, or gives their window, the queued orders held by an instance for which `isGone`
-   * is true. Every order is looked at once: one already waiting for its customer is left so.
+   * Withdraws the queued orders held by an instance for which `isGone` is true; gives those
+   * with a key their window when `keyedToo`, else leaves them. One already waiting for its
+   * customer is left so.
    */
-  async withdrawHeldBy(isGone: (instance: string) => boolean): Promise<void> {
+  private async withdrawHeldBy(
+    isGone: (instance: string) => boolean,
+    keyedToo: boolean,
+  ): Promise<void> {
     const withdrawn: Promise<void>[] = [];
     for (const orderId of this.queue.ids()) {
       const heldBy = this.statuses.get(orderId)?.heldBy;
       if (heldBy === undefined || !isGone(heldBy) || this.awaiting.has(orderId)) continue;
       const [placed] = await this.store.readStream(orderId);
       if (placed?.event.type === 'OrderPlaced' && placed.event.idempotency !== undefined) {
+        if (!keyedToo) continue;
         this.log.warn(
           `order ${orderId} was held by instance ${heldBy}, which is gone; it has an Idempotency-Key ` +
             `and waits ${this.reattachMs / 1000} s for its customer to post it again`,
@@ -83,6 +114,8 @@ export class OrphanedOrders implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    this.closed = true;
+    this.stopSweeping?.();
     for (const cancel of this.awaiting.values()) cancel();
     this.awaiting.clear();
   }
