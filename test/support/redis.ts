@@ -46,18 +46,16 @@ export function testKeyPrefix(): string {
   return `test:${randomUUID()}:`;
 }
 
-/** Deletes every key a test wrote under `prefix` (the throttler's keys start with `{prefix`). */
+/** Deletes every key a test wrote under `prefix`. */
 export async function dropKeys(prefix: string): Promise<void> {
   const redis = new Redis(REDIS_URL);
   try {
-    for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        if (keys.length > 0) await redis.del(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
   } finally {
     redis.disconnect();
   }
