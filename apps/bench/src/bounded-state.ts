@@ -1,9 +1,9 @@
 /**
- * Scenario 9, bounded state (issue 17): a café serves `orders` customers one after another
+ * Scenario 13, bounded state: a café serves `orders` customers one after another
  * (each on a new connection from a loopback address of its own, waiting for its americano),
  * baristas on keep-alive take and finish them; at each checkpoint the café runs a full GC and
- * reports its RSS and JS heap. Prints one JSON line per checkpoint, then the cycles/s of the
- * first and the last tenth.
+ * reports its RSS and JS heap. Prints one JSON line per checkpoint, then the cycles/s and the
+ * café's CPU per cycle in the first and the last tenth (the checkpoints' collections left out).
  *
  *   npx nest build && node dist/apps/bench/src/bounded-state.js <orders> [memory|sqlite|postgres://...] [checkpoint,...]
  *
@@ -30,8 +30,12 @@ export interface BoundedStateRun {
   store: string;
   orders: number;
   checkpoints: MemoryAt[];
+  /** Wall-clock rates, the bench's own forced collections left out. */
   firstTenthCyclesPerSecond: number;
   lastTenthCyclesPerSecond: number;
+  /** The café's CPU (user and system) per order cycle, its forced collections left out. */
+  firstTenthCpuMicrosPerCycle: number;
+  lastTenthCpuMicrosPerCycle: number;
 }
 
 /** The n-th customer's address: 127.x.y.z, distinct for 16 million customers. */
@@ -75,12 +79,29 @@ export async function startMeasuredCafe(
   throw new Error('the café did not answer within 60 s');
 }
 
-/** Asks the café for a full GC and its memory afterwards. */
-export function memoryAfterGc(child: ChildProcess): Promise<{ rss: number; heapUsed: number }> {
+/** Sends the café (gc-on-request.ts) a request and resolves with the first answer that has `field`. */
+function ask<T extends object>(child: ChildProcess, request: string, field: keyof T): Promise<T> {
   return new Promise((resolve) => {
-    child.once('message', (memory) => resolve(memory as { rss: number; heapUsed: number }));
-    child.send('gc');
+    const onMessage = (answer: unknown) => {
+      if (typeof answer !== 'object' || answer === null || !(field in answer)) return;
+      child.off('message', onMessage);
+      resolve(answer as T);
+    };
+    child.on('message', onMessage);
+    child.send(request);
   });
+}
+
+/** Asks the café for a full GC and its memory afterwards, with the CPU the collections took. */
+export function memoryAfterGc(
+  child: ChildProcess,
+): Promise<{ rss: number; heapUsed: number; gcCpuMicros: number }> {
+  return ask(child, 'gc', 'heapUsed');
+}
+
+/** The CPU (user and system) the café has used so far, in microseconds. */
+async function cpuOf(child: ChildProcess): Promise<number> {
+  return (await ask<{ cpuMicros: number }>(child, 'cpu', 'cpuMicros')).cpuMicros;
 }
 
 export async function stopCafe(child: ChildProcess): Promise<void> {
@@ -106,7 +127,13 @@ export async function boundedState(
   let placed = 0;
   let served = 0;
   let done = false;
+  const tenth = Math.max(1, Math.floor(orders / 10));
+  // The checkpoints' forced collections are the bench's, not the café's: their wall time and CPU
+  // are taken out of the rates, so that a tenth holding two of them is not slower for it.
+  let pausedMs = 0;
+  let forcedGcCpuMicros = 0;
   const servedAt: number[] = new Array<number>(orders);
+  const cpuAt = new Map<number, number>([[0, await cpuOf(child)]]);
   const measured: MemoryAt[] = [];
   const pending = [...checkpoints].sort((a, b) => a - b);
   const payload = JSON.stringify({ drink: 'americano' });
@@ -127,10 +154,17 @@ export async function boundedState(
         payload,
       );
       if (answer.status !== 200) throw new Error(`order ${n} answered ${answer.status}`);
-      servedAt[served++] = performance.now();
+      servedAt[served++] = performance.now() - pausedMs;
+      if (served === tenth || served === orders - tenth || served === orders) {
+        const count = served;
+        cpuAt.set(count, (await cpuOf(child)) - forcedGcCpuMicros);
+      }
       while (pending.length > 0 && served >= pending[0]) {
         const at = pending.shift() as number;
-        const { rss, heapUsed } = await memoryAfterGc(child);
+        const pausedFrom = performance.now();
+        const { rss, heapUsed, gcCpuMicros } = await memoryAfterGc(child);
+        pausedMs += performance.now() - pausedFrom;
+        forcedGcCpuMicros += gcCpuMicros;
         measured.push({ orders: at, rssBytes: rss, heapUsedBytes: heapUsed });
         log(JSON.stringify({ store, orders: at, rssMB: mb(rss), heapMB: mb(heapUsed) }));
       }
@@ -168,15 +202,18 @@ export async function boundedState(
     await stopCafe(child);
     if (file) rmSync(file, { force: true });
   }
-  const tenth = Math.max(1, Math.floor(orders / 10));
   const rate = (from: number) =>
     (tenth - 1) / ((servedAt[from + tenth - 1] - servedAt[from]) / 1000);
+  const cpuPerCycle = (from: number) =>
+    ((cpuAt.get(from + tenth) as number) - (cpuAt.get(from) as number)) / tenth;
   return {
     store,
     orders,
     checkpoints: measured,
     firstTenthCyclesPerSecond: rate(0),
     lastTenthCyclesPerSecond: rate(orders - tenth),
+    firstTenthCpuMicrosPerCycle: cpuPerCycle(0),
+    lastTenthCpuMicrosPerCycle: cpuPerCycle(orders - tenth),
   };
 }
 
@@ -196,6 +233,8 @@ if (require.main === module) {
           orders,
           firstTenthCyclesPerSecond: Math.round(run.firstTenthCyclesPerSecond),
           lastTenthCyclesPerSecond: Math.round(run.lastTenthCyclesPerSecond),
+          firstTenthCpuMicrosPerCycle: Math.round(run.firstTenthCpuMicrosPerCycle),
+          lastTenthCpuMicrosPerCycle: Math.round(run.lastTenthCpuMicrosPerCycle),
         }),
       ),
     (error) => {
