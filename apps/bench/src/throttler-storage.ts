@@ -5,6 +5,7 @@
  * own. Prints one JSON line. Usage: node --expose-gc throttler-storage.js [addresses]
  */
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { SystemClock } from '@cafe/ordering';
 import { GcraThrottlerStorage } from '../../../libs/customer/src/flood/gcra-throttler-storage';
 import { SlidingWindowStorage } from './sliding-window-storage';
 
@@ -16,11 +17,12 @@ const IN_WINDOW = 1_000;
 const MEASURED_ORDERS = 100_000;
 
 let clock = 1_700_000_000_000;
+// Both storages read it: the sliding window directly, GCRA through its SystemClock.
 Date.now = () => clock;
 
 const storages: Record<string, () => ThrottlerStorage> = {
   before: () => new SlidingWindowStorage(),
-  after: () => new GcraThrottlerStorage(Number.MAX_SAFE_INTEGER),
+  after: () => new GcraThrottlerStorage(Number.MAX_SAFE_INTEGER, new SystemClock()),
 };
 
 function heapAfterGc(): number {

@@ -9,7 +9,12 @@ import {
   Query,
 } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { FinishOrderCommand, GetQueueSnapshotQuery, StartNextOrderCommand } from '@cafe/ordering';
+import {
+  Clock,
+  FinishOrderCommand,
+  GetQueueSnapshotQuery,
+  StartNextOrderCommand,
+} from '@cafe/ordering';
 import { type OrderResponse, toOrderResponse } from '@cafe/http';
 import { ApiBarista } from './barista.api-docs';
 import { FinishOrderDto } from './dto/finish-order.dto';
@@ -21,6 +26,7 @@ export class BaristaController {
   constructor(
     private readonly commandBus: CommandBus,
     private readonly queryBus: QueryBus,
+    private readonly clock: Clock,
   ) {}
 
   /** Takes the oldest queued order. 404 when there is none: the reference client backs off on it. */
@@ -54,7 +60,7 @@ export class BaristaController {
       oldest_queued_age_seconds:
         snapshot.oldestQueuedAt === undefined
           ? null
-          : (Date.now() - snapshot.oldestQueuedAt) / 1000,
+          : (this.clock.now() - snapshot.oldestQueuedAt) / 1000,
     };
   }
 }

@@ -1,7 +1,7 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { type ApiDocsInfo, type ConnectionDoor, HealthModule, TrustedProxies } from '@cafe/http';
-import { CoreBridgeModule, EventFeed } from '@cafe/ordering';
+import { Clock, CoreBridgeModule, EventFeed } from '@cafe/ordering';
 import type { FloodDefenceOptions } from './flood/flood-defence.options';
 import { BlockedAddresses } from './flood/blocked-addresses';
 import { FloodCutOff } from './flood/flood-cut-off';
@@ -43,7 +43,10 @@ export class CustomerModule {
           // The exception filter sets the one Retry-After header; rate headers would only cost bytes.
           setHeaders: false,
           // One key per throttler and address.
-          storage: new GcraThrottlerStorage(flood.maxAddresses * Object.keys(windows).length),
+          storage: new GcraThrottlerStorage(
+            flood.maxAddresses * Object.keys(windows).length,
+            core.get(Clock),
+          ),
         }),
       ],
       providers: [

@@ -1,11 +1,12 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { Clock } from './clock';
 import { EventFeed } from './event-store/event-feed';
 import { CafeMetrics } from './metrics/cafe-metrics';
 import { WaitingCustomers } from './waiting/waiting-customers';
 
 /** What an HTTP app may use of the core. */
-const SHARED = [CommandBus, QueryBus, WaitingCustomers, CafeMetrics, EventFeed] as const;
+const SHARED = [CommandBus, QueryBus, WaitingCustomers, CafeMetrics, EventFeed, Clock] as const;
 
 /**
  * Hands the core's own instances to an HTTP app. Importing CqrsModule into an app instead

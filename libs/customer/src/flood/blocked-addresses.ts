@@ -1,3 +1,6 @@
+import { Injectable } from '@nestjs/common';
+import { Clock } from '@cafe/ordering';
+
 /** What a blocked address is told, whether the guard or the early refusal answers it. */
 export const BLOCKED_MESSAGE = 'too many orders from your address; it is blocked for a while';
 
@@ -14,10 +17,14 @@ interface Block {
  * only inside the guard; this is read for every order on node's server, before the platform
  * parses it (see `refuseBlockedOrders`).
  */
+@Injectable()
 export class BlockedAddresses {
   private readonly blocks = new Map<string, Block>();
 
-  block(address: string, throttler: string, seconds: number, now = Date.now()): void {
+  constructor(private readonly clock: Clock) {}
+
+  block(address: string, throttler: string, seconds: number): void {
+    const now = this.clock.now();
     if (this.blocks.size > SWEEP_ABOVE) {
       for (const [blocked, { until }] of this.blocks) if (until <= now) this.blocks.delete(blocked);
     }
@@ -25,7 +32,8 @@ export class BlockedAddresses {
   }
 
   /** The block on `address` with the whole seconds it has left, if it is blocked now. */
-  find(address: string, now = Date.now()): { throttler: string; secondsLeft: number } | undefined {
+  find(address: string): { throttler: string; secondsLeft: number } | undefined {
+    const now = this.clock.now();
     const block = this.blocks.get(address);
     if (block === undefined) return undefined;
     if (block.until <= now) {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { type ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ManualClock } from '../../../../test/support/manual-clock';
 import { GcraThrottlerStorage } from './gcra-throttler-storage';
 
 /** The café's two throttlers, as the guard runs them (sustained only if burst let the order by). */
@@ -78,12 +79,14 @@ function schedule(episodes: Episode[], limits: Limits): { at: number; address: s
 
 async function play(orders: { at: number; address: string }[], limits: Limits) {
   const start = 1_000_000_000;
-  jest.setSystemTime(start);
+  const clock = new ManualClock(start);
+  // The library's storage reads the machine's clock: it is shown ours.
+  const machineClock = jest.spyOn(Date, 'now').mockImplementation(() => clock.now());
   const theirs = new ThrottlerStorageService();
-  const ours = new GcraThrottlerStorage(1_000);
+  const ours = new GcraThrottlerStorage(1_000, clock);
   const answers: { theirs: string; ours: string }[] = [];
   for (const { at, address } of orders) {
-    jest.advanceTimersByTime(start + at - Date.now());
+    if (start + at > clock.now()) await clock.advance(start + at - clock.now());
     answers.push({
       theirs: await answer(theirs, address, limits),
       ours: await answer(ours, address, limits),
@@ -91,13 +94,11 @@ async function play(orders: { at: number; address: string }[], limits: Limits) {
   }
   theirs.onApplicationShutdown();
   ours.onApplicationShutdown();
+  machineClock.mockRestore();
   return answers;
 }
 
 describe('GcraThrottlerStorage', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
-
   it('answers 200 and 429 (with the same Retry-After) exactly as a sliding window at the documented limits', async () => {
     let blocked = 0;
     await fc.assert(
@@ -136,41 +137,40 @@ describe('GcraThrottlerStorage', () => {
   });
 
   it('lets 300 at once by and blocks the 301st; drains at 30 a second (not a sliding window)', async () => {
-    jest.setSystemTime(1_000_000);
-    const storage = new GcraThrottlerStorage(10);
+    const clock = new ManualClock(1_000_000);
+    const storage = new GcraThrottlerStorage(10, clock);
     const burst = () => storage.increment('burst:a', 10_000, 300, 900_000, 'burst');
     for (let i = 0; i < 300; i++) expect((await burst()).isBlocked).toBe(false);
-    jest.advanceTimersByTime(1_000); // 30 orders' worth drained
+    await clock.advance(1_000); // 30 orders' worth drained
     for (let i = 0; i < 30; i++) expect((await burst()).isBlocked).toBe(false);
     expect(await burst()).toMatchObject({ isBlocked: true, timeToBlockExpire: 900 });
-    jest.advanceTimersByTime(899_500);
+    await clock.advance(899_500);
     expect(await burst()).toMatchObject({ isBlocked: true, timeToBlockExpire: 1 });
-    jest.advanceTimersByTime(500);
+    await clock.advance(500);
     // The first order after the block counts as one, as in a new window.
     expect(await burst()).toMatchObject({ isBlocked: false, totalHits: 1 });
     storage.onApplicationShutdown();
   });
 
   it('drops a key once its bucket is empty, and a blocked one once its block is over', async () => {
-    jest.setSystemTime(1_000_000);
-    const storage = new GcraThrottlerStorage(10);
+    const clock = new ManualClock(1_000_000);
+    const storage = new GcraThrottlerStorage(10, clock);
     await storage.increment('burst:idle', 1_000, 10, 120_000, 'burst');
     await storage.increment('burst:blocked', 1_000, 1, 120_000, 'burst');
     await storage.increment('burst:blocked', 1_000, 1, 120_000, 'burst');
     expect(storage.size).toBe(2);
-    jest.advanceTimersByTime(60_000); // the sweep
+    await clock.advance(60_000); // the sweep
     expect(storage.size).toBe(1);
     expect((await storage.increment('burst:blocked', 1_000, 1, 120_000, 'burst')).isBlocked).toBe(
       true,
     );
-    jest.advanceTimersByTime(120_000);
+    await clock.advance(120_000);
     expect(storage.size).toBe(0);
     storage.onApplicationShutdown();
   });
 
   it('keeps at most its cap of keys: a new one pushes out the one counted longest ago', async () => {
-    jest.setSystemTime(1_000_000);
-    const storage = new GcraThrottlerStorage(3);
+    const storage = new GcraThrottlerStorage(3, new ManualClock(1_000_000));
     const order = (address: string) =>
       storage.increment(`burst:${address}`, 10_000, 5, 120_000, 'burst');
     for (const address of ['a', 'b', 'c']) {

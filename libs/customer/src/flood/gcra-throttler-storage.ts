@@ -1,5 +1,6 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { Clock } from '@cafe/ordering';
 
 export type ThrottlerRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -73,9 +74,12 @@ function secondsUntil(time: number, now: number): number {
  */
 export class GcraThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly states = new Map<string, number>();
-  private sweep?: NodeJS.Timeout;
+  private stopSweeping?: () => void;
 
-  constructor(readonly maxKeys: number) {}
+  constructor(
+    readonly maxKeys: number,
+    private readonly clock: Clock,
+  ) {}
 
   /** How many keys are kept now. */
   get size(): number {
@@ -90,10 +94,10 @@ export class GcraThrottlerStorage implements ThrottlerStorage, OnApplicationShut
     _throttlerName: string,
   ): Promise<ThrottlerRecord> {
     if (blockDuration <= 0) throw new RangeError('every throttler of the café blocks');
-    this.sweep ??= setInterval(() => this.dropIdle(Date.now()), SWEEP_INTERVAL_MS).unref();
+    if (this.stopSweeping === undefined) this.sweepEveryInterval();
     const { state, record } = countOrder(
       this.states.get(key),
-      Date.now(),
+      this.clock.now(),
       ttl,
       limit,
       blockDuration,
@@ -107,8 +111,15 @@ export class GcraThrottlerStorage implements ThrottlerStorage, OnApplicationShut
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.sweep);
+    this.stopSweeping?.();
     this.states.clear();
+  }
+
+  private sweepEveryInterval(): void {
+    this.stopSweeping = this.clock.after(SWEEP_INTERVAL_MS, () => {
+      this.dropIdle(this.clock.now());
+      this.sweepEveryInterval();
+    });
   }
 
   private dropIdle(now: number): void {
