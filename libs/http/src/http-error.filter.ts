@@ -10,12 +10,9 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   DomainError,
+  type DomainErrorKind,
   EventStoreError,
-  EventStoreUnavailable,
-  IdempotencyKeyReused,
-  OrderNotFound,
-  QueueEmpty,
-  ServiceClosing,
+  type EventStoreErrorKind,
 } from '@cafe/ordering';
 import { RetryLater } from './too-many-requests.exception';
 import { Unauthorized } from './unauthorized.exception';
@@ -40,13 +37,35 @@ export interface ErrorAnswer {
   readonly retryAfterSeconds?: number;
 }
 
-/** The one place where a rule's refusal, or the order log's, becomes an HTTP status. */
+/** How the service answers one kind of refusal or failure. */
+interface KindAnswer {
+  readonly status: HttpStatus;
+  /** Sent as Retry-After: every 503 says when to come back. */
+  readonly retryAfterSeconds?: number;
+}
+
+/**
+ * The one place where a rule's refusal, or the order log's, becomes an HTTP status: a table
+ * over the closed unions of kinds, so a kind added to either does not compile until it is here.
+ */
+const ANSWER_OF_KIND: Readonly<Record<DomainErrorKind | EventStoreErrorKind, KindAnswer>> = {
+  'not-found': { status: HttpStatus.NOT_FOUND },
+  refused: { status: HttpStatus.CONFLICT },
+  closing: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    retryAfterSeconds: RETRY_AFTER_CLOSING_SECONDS,
+  },
+  'key-reused': { status: HttpStatus.UNPROCESSABLE_ENTITY },
+  outrun: { status: HttpStatus.CONFLICT },
+  unavailable: {
+    status: HttpStatus.SERVICE_UNAVAILABLE,
+    retryAfterSeconds: RETRY_AFTER_LOG_UNAVAILABLE_SECONDS,
+  },
+};
+
+/** The status of a rule's refusal, or the order log's. */
 export function statusOf(error: DomainError | EventStoreError): HttpStatus {
-  if (error instanceof OrderNotFound || error instanceof QueueEmpty) return HttpStatus.NOT_FOUND;
-  if (error instanceof ServiceClosing) return HttpStatus.SERVICE_UNAVAILABLE;
-  if (error instanceof EventStoreUnavailable) return HttpStatus.SERVICE_UNAVAILABLE;
-  if (error instanceof IdempotencyKeyReused) return HttpStatus.UNPROCESSABLE_ENTITY;
-  return HttpStatus.CONFLICT;
+  return ANSWER_OF_KIND[error.kind].status;
 }
 
 /** The body of every error answer; a class so that the API documents can show it. */
@@ -117,8 +136,9 @@ export class HttpErrorFilter extends BaseExceptionFilter {
 
 /** Every 429 and 503 says when to come back. */
 function retryAfterSeconds(error: unknown): number | undefined {
-  if (error instanceof ServiceClosing) return RETRY_AFTER_CLOSING_SECONDS;
-  if (error instanceof EventStoreUnavailable) return RETRY_AFTER_LOG_UNAVAILABLE_SECONDS;
+  if (error instanceof DomainError || error instanceof EventStoreError) {
+    return ANSWER_OF_KIND[error.kind].retryAfterSeconds;
+  }
   if (error instanceof RetryLater) return error.retryAfterSeconds;
   return undefined;
 }

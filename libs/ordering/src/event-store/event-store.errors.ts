@@ -4,10 +4,23 @@
  */
 export abstract class EventStoreError extends Error {
   override readonly name = this.constructor.name;
+  abstract readonly kind: EventStoreErrorKind;
 }
 
+/**
+ * What the log's refusal or failure means to whoever asked. Closed, like DomainErrorKind: the
+ * HTTP edge maps every kind to one status, so a kind added here does not compile until it has one.
+ */
+export type EventStoreErrorKind =
+  /** Another writer appended first (AppendRefused). */
+  | 'outrun'
+  /** The log takes no writes now. */
+  | 'unavailable';
+
 /** Another writer appended first: the command was decided on a view that is now stale. */
-export abstract class AppendRefused extends EventStoreError {}
+export abstract class AppendRefused extends EventStoreError {
+  readonly kind = 'outrun';
+}
 
 /** Another writer changed the stream between our read and our append. */
 export class WrongExpectedVersion extends AppendRefused {
@@ -29,6 +42,7 @@ export class IdempotencyKeyTaken extends AppendRefused {
 
 /** The event log cannot take writes any more (a commit failed, or the store is closed). */
 export class EventStoreUnavailable extends EventStoreError {
+  readonly kind = 'unavailable';
   constructor(reason: string) {
     super(`the order log is unavailable: ${reason}`);
   }
