@@ -9,9 +9,13 @@ import { join } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
 import { openFileLimit, openFileShortfall, wholeNumber } from '@cafe/simulation';
+import { LOG_LEVELS, type LogLevelName } from '../../cafe/src/config';
 import {
+  AS_CONFIGURED,
   type BenchContext,
+  contender,
   type CycleCost,
+  CYCLE_ROUNDS,
   durableOrderCycles,
   floorOf,
   type DurableOrderCycles,
@@ -27,6 +31,8 @@ import {
   type Target,
   throttlerStorage,
   type ThrottlerStorageFigures,
+  type Variant,
+  variantName,
 } from './scenarios';
 import {
   newConnectionCycles,
@@ -38,20 +44,21 @@ import { type Fleet, fleet } from './fleet-scenarios';
 import { type NetworkFaults, networkFaults } from './network-fault-scenarios';
 import { type BoundedStateRun, boundedState } from './bounded-state';
 import { type CyclesUnderReaders, cyclesUnderReaders } from './stream-readers';
-import { serviceStdout } from './servers';
+import { isBuild, serviceStdout } from './servers';
 import { type Row, toMarkdown, toText } from './table';
 
 const RESULTS_DIR = join(__dirname, '..', '..', '..', '..', 'bench', 'results');
 const SCENARIOS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13] as const;
 
 interface Results {
-  cycleCost: Partial<Record<Target, CycleCost>>;
+  /** Keyed by contender: a target's name, then its variant's (`fastify before warn`). */
+  cycleCost: Record<string, CycleCost>;
   rushHour: Partial<Record<HttpAdapterName, RushHour>>;
   heldWaits: Partial<Record<Target, HeldWaits>>;
   durable: Partial<Record<HttpAdapterName, DurableOrderCycles>>;
   replay?: Replay;
   throttler?: ThrottlerStorageFigures;
-  newConnections: Partial<Record<Target, NewConnectionCycles>>;
+  newConnections: Record<string, NewConnectionCycles>;
   underFlood: Partial<Record<HttpAdapterName, RegularsUnderFlood>>;
   fleet: Partial<Record<HttpAdapterName, Fleet>>;
   networkFaults: Partial<Record<HttpAdapterName, NetworkFaults>>;
@@ -73,6 +80,15 @@ function list<T extends string | number>(allowed: readonly T[]) {
     }
     return picked as T[];
   };
+}
+
+function build(dist: string): string {
+  if (!isBuild(dist)) {
+    throw new InvalidArgumentError(
+      'expected a copy of a dist directory (apps/cafe/src/main.js in it)',
+    );
+  }
+  return dist;
 }
 
 function positive(text: string): number {
@@ -106,8 +122,20 @@ function command(): Command {
     )
     .option(
       '--floor',
-      "scenario 6 also on a minimal Nest app per platform (the framework's floor)",
+      "scenarios 1 and 6 also on a minimal Nest app per platform (the framework's floor)",
       false,
+    )
+    .option('--rounds <n>', 'alternated rounds of scenarios 1 and 6', wholeNumber(1), CYCLE_ROUNDS)
+    .option(
+      '--levels <list>',
+      'scenarios 1 and 6 also run each platform at these LOG_LEVELs (e.g. warn), alternated in the same run',
+      list(LOG_LEVELS),
+      [],
+    )
+    .option(
+      '--before <dist>',
+      'scenarios 1 and 6 also run each platform (at each level) from this copy of an earlier dist directory, alternated in the same run',
+      build,
     )
     .option(
       '--env <NAME=value>',
@@ -135,7 +163,118 @@ const statusText = (counts: Record<number, number>) =>
     .map(([status, n]) => `${status === '-1' ? 'open' : status === '0' ? 'failed' : status}: ${n}`)
     .join(', ');
 
-function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
+/** Issue 20's targets, on the lowest alternated rounds of scenarios 1 and 6. */
+const INFO_OVER_WARN_TARGET = 0.1;
+const FASTIFY_OVER_BARE_TARGET: Partial<Record<LogLevelName, number>> = { info: 2.0, warn: 1.8 };
+const EXPRESS_OVER_FLOOR_TARGET = 1.3;
+
+const percent = (ratio: number) => `${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(0)} %`;
+
+/** What scenarios 1 and 6 alternated: the variants of each platform, and at which level `--env` runs them. */
+interface Alternated {
+  variants: readonly Variant[];
+  configuredLevel: LogLevelName;
+}
+
+/**
+ * Scenario 1's or 6's lowest rounds, contender against contender of the same run: against the
+ * bare server and the floor, `info` against `warn`, an earlier build against this one.
+ */
+function lowestRoundRows(
+  label: string,
+  roundsOf: Record<string, number[]>,
+  platforms: readonly HttpAdapterName[],
+  { variants, configuredLevel }: Alternated,
+): Row[] {
+  const lowest = (name: string) =>
+    roundsOf[name] === undefined ? undefined : Math.min(...roundsOf[name]);
+  const nameOf = (p: HttpAdapterName, v: Variant) => [p, variantName(v)].filter(Boolean).join(' ');
+  const perPlatform = (fill: (platform: HttpAdapterName) => string) =>
+    Object.fromEntries(platforms.map((p) => [p, fill(p)]));
+  const bare = lowest('bare');
+  const rounds = roundsOf.bare?.length ?? 0;
+  const out: Row[] = [];
+  for (const variant of variants) {
+    const level = variant.level ?? configuredLevel;
+    const judged = variant.before === undefined;
+    const fastifyTarget = judged ? FASTIFY_OVER_BARE_TARGET[level] : undefined;
+    const expressTarget = judged && level === 'info' ? EXPRESS_OVER_FLOOR_TARGET : undefined;
+    out.push({
+      metric: `${label}: server CPU per cycle, lowest of ${rounds} alternated rounds, ${variantName(variant) || 'as configured'} (${level})`,
+      values: {
+        ...perPlatform((p) => {
+          const value = lowest(nameOf(p, variant));
+          if (value === undefined) return '-';
+          const floor = lowest(floorOf(p));
+          const overBare = bare ? value / bare : NaN;
+          const overFloor = floor ? value / floor : NaN;
+          let text = `${us(value)} ${times(overBare)} of bare`;
+          if (floor) text += `, ${times(overFloor)} of floor`;
+          if (p === 'fastify' && fastifyTarget) text += ` ${verdict(overBare <= fastifyTarget)}`;
+          if (p === 'express' && expressTarget && floor)
+            text += ` ${verdict(overFloor <= expressTarget)}`;
+          return text;
+        }),
+        other: bare ? `${us(bare)} (bare)` : '-',
+      },
+      target: [
+        fastifyTarget ? `fastify ≤ x${fastifyTarget.toFixed(1)} of bare` : '',
+        expressTarget ? `express ≤ x${expressTarget} of floor` : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+    });
+  }
+  if (platforms.some((p) => roundsOf[floorOf(p)])) {
+    out.push({
+      metric: `${label}: the floor (minimal Nest app), lowest of ${rounds} rounds`,
+      values: perPlatform((p) => {
+        const floor = lowest(floorOf(p));
+        return floor === undefined
+          ? '-'
+          : `${us(floor)} ${times(bare ? floor / bare : NaN)} of bare`;
+      }),
+      target: '',
+    });
+  }
+  const levelOf = (v: Variant) => v.level ?? configuredLevel;
+  for (const before of new Set(variants.map((v) => v.before))) {
+    const info = variants.find((v) => v.before === before && levelOf(v) === 'info');
+    const warn = variants.find((v) => v.before === before && levelOf(v) === 'warn');
+    if (!info || !warn) continue;
+    out.push({
+      metric: `${label}: info over warn, lowest rounds${before === undefined ? '' : ', before'}`,
+      values: perPlatform((p) => {
+        const [i, w] = [lowest(nameOf(p, info)), lowest(nameOf(p, warn))];
+        if (i === undefined || w === undefined) return '-';
+        const ratio = i / w;
+        return before === undefined
+          ? `${percent(ratio)} ${verdict(ratio - 1 <= INFO_OVER_WARN_TARGET)}`
+          : percent(ratio);
+      }),
+      target: before === undefined ? `≤ +${INFO_OVER_WARN_TARGET * 100} %` : '',
+    });
+  }
+  for (const after of variants.filter((v) => v.before === undefined)) {
+    const earlier = variants.find((v) => v.before !== undefined && v.level === after.level);
+    if (!earlier) continue;
+    out.push({
+      metric: `${label}: before → this build, lowest rounds, ${variantName(after) || 'as configured'}`,
+      values: perPlatform((p) => {
+        const [b, a] = [lowest(nameOf(p, earlier)), lowest(nameOf(p, after))];
+        return b === undefined || a === undefined ? '-' : `${us(b)} → ${us(a)} (${percent(a / b)})`;
+      }),
+      target: '',
+    });
+  }
+  return out;
+}
+
+function rows(
+  results: Results,
+  platforms: readonly HttpAdapterName[],
+  alternated: Alternated,
+): Row[] {
   const out: Row[] = [];
   const perPlatform = (fill: (platform: HttpAdapterName) => string) =>
     Object.fromEntries(platforms.map((p) => [p, fill(p)]));
@@ -164,6 +303,14 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
       },
       target: CPU_TARGET_TEXT,
     });
+    out.push(
+      ...lowestRoundRows(
+        '1 cycle cost',
+        Object.fromEntries(Object.entries(cost).map(([name, c]) => [name, c.cpuUsPerCycleRounds])),
+        platforms,
+        alternated,
+      ),
+    );
     out.push({
       metric: '1 cycle cost: started twice / lost',
       values: {
@@ -297,6 +444,14 @@ function rows(results: Results, platforms: readonly HttpAdapterName[]): Row[] {
         target: '',
       });
     }
+    out.push(
+      ...lowestRoundRows(
+        '6 new connections',
+        Object.fromEntries(Object.entries(fresh).map(([name, c]) => [name, c.cpuUsPerCycle])),
+        platforms,
+        alternated,
+      ),
+    );
     out.push({
       metric: '6 new connections: answers; started twice, barista errors',
       values: {
@@ -531,6 +686,7 @@ async function main(): Promise<void> {
     scale: cli.scale,
     heldWaits: cli.heldWaits,
     env: cli.env,
+    rounds: cli.rounds,
     log: (line) => console.error(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}`),
   };
   // Found out now, not after the scenarios before it have run for minutes.
@@ -550,11 +706,23 @@ async function main(): Promise<void> {
     underReaders: {},
     boundedState: [],
   };
-  if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, ['bare', ...platforms]);
-  if (scenarios.has(6)) {
-    const floors = cli.floor ? platforms.map(floorOf) : [];
-    results.newConnections = await newConnectionCycles(context, ['bare', ...platforms, ...floors]);
-  }
+  const levels: LogLevelName[] = cli.levels;
+  const thisBuild: Variant[] = [AS_CONFIGURED, ...levels.map((level) => ({ level }))];
+  const alternated: Alternated = {
+    variants:
+      cli.before === undefined
+        ? thisBuild
+        : [...thisBuild, ...thisBuild.map((variant) => ({ ...variant, before: cli.before }))],
+    configuredLevel: LOG_LEVELS.find((level) => level === context.env.LOG_LEVEL) ?? 'info',
+  };
+  // Scenarios 1 and 6 alternate all of these round by round, started side by side.
+  const contenders = [
+    contender(context, 'bare'),
+    ...platforms.flatMap((p) => alternated.variants.map((v) => contender(context, p, v))),
+    ...(cli.floor ? platforms.map((p) => contender(context, floorOf(p))) : []),
+  ];
+  if (scenarios.has(1)) results.cycleCost = await orderCycleCost(context, contenders);
+  if (scenarios.has(6)) results.newConnections = await newConnectionCycles(context, contenders);
   if (scenarios.has(3)) results.heldWaits.bare = await heldWaits(context, 'bare');
   for (const platform of platforms) {
     if (scenarios.has(2)) results.rushHour[platform] = await rushHour(context, platform);
@@ -582,7 +750,7 @@ async function main(): Promise<void> {
     }
   }
 
-  const table = rows(results, platforms);
+  const table = rows(results, platforms, alternated);
   const columns = [...platforms, 'other'];
   console.log(toText(table, columns));
   const cpu = cpus();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import type { HttpAdapterName } from '@cafe/http';
+import type { LogLevelName } from '../../cafe/src/config';
 import {
   DEFAULT_SOURCE_ADDRESS,
   floodReport,
@@ -26,6 +27,8 @@ export interface BenchContext {
   /** Customers held at once in scenario 3, before scaling. */
   heldWaits: number;
   env: Record<string, string>;
+  /** Rounds of scenarios 1 and 6 (`--rounds`). */
+  rounds: number;
   log(line: string): void;
 }
 
@@ -34,6 +37,48 @@ export type FloorTarget = `nest-${HttpAdapterName}`;
 export type Target = HttpAdapterName | 'bare' | FloorTarget;
 
 export const floorOf = (platform: HttpAdapterName): FloorTarget => `nest-${platform}`;
+
+/**
+ * What sets a service apart from the one `--env` configures, in scenarios 1 and 6, which
+ * alternate all of them round by round in one run (`--levels`, `--before`): on a shared
+ * machine only figures of one run compare fairly.
+ */
+export interface Variant {
+  /** LOG_LEVEL instead of the configured one. */
+  level?: LogLevelName;
+  /** An earlier build's dist directory to start it from; this build's when absent. */
+  before?: string;
+}
+
+/** The service as `--env` configures it, from this build. */
+export const AS_CONFIGURED: Variant = {};
+
+/** How a variant is named in the results and the table: `before`, `warn`, `before warn`; '' for none. */
+export const variantName = ({ level, before }: Variant): string =>
+  [before === undefined ? '' : 'before', level ?? ''].filter(Boolean).join(' ');
+
+/** One server of a run that alternates several: a target, possibly in a variant. */
+export interface Contender {
+  /** Its key in the results: the target's name, then the variant's (`fastify before warn`). */
+  name: string;
+  target: Target;
+  env: Record<string, string>;
+  dist?: string;
+}
+
+export function contender(
+  context: BenchContext,
+  target: Target,
+  variant: Variant = AS_CONFIGURED,
+): Contender {
+  const env = serviceEnv(context, target);
+  return {
+    name: [target, variantName(variant)].filter(Boolean).join(' '),
+    target,
+    env: variant.level === undefined ? env : { ...env, LOG_LEVEL: variant.level },
+    dist: variant.before,
+  };
+}
 
 const WARM_UP_ORDERS = 200;
 export const CYCLE_ROUNDS = 5;
@@ -81,13 +126,15 @@ export function serviceEnv(context: BenchContext, target: Target): Record<string
   return { ...context.env, HTTP_ADAPTER: target };
 }
 
+/** Starts `target` (from the dist directory `dist`, if given: see startServer) and warms it up. */
 export async function startWarm(
   target: Target,
   env: Record<string, string>,
+  dist?: string,
 ): Promise<ServerProcess> {
   const script =
     target === 'bare' ? BARE_SERVER : target.startsWith('nest-') ? NEST_FLOOR_SERVER : CAFE_MAIN;
-  const server = await startServer(script, env);
+  const server = await startServer(script, env, dist);
   try {
     await simulate(server, burst(WARM_UP_ORDERS, 10)); // JIT and lazy set-up out of the way
     return server;
@@ -116,6 +163,8 @@ export interface CycleCost {
   /** Best round: on a shared machine, interference only ever adds. */
   cyclesPerSecond: number;
   cpuUsPerCycle: number;
+  /** Server CPU per cycle in each round, µs. */
+  cpuUsPerCycleRounds: number[];
   startedTwice: number;
   lost: number;
 }
@@ -149,6 +198,7 @@ export class CycleRounds {
       rounds: this.rates.length,
       cyclesPerSecond: Math.max(...this.rates),
       cpuUsPerCycle: Math.min(...this.costs),
+      cpuUsPerCycleRounds: [...this.costs],
       startedTwice: this.startedTwice,
       lost: this.lost,
     };
@@ -156,27 +206,27 @@ export class CycleRounds {
 }
 
 /**
- * 1. Order cycle cost: 2,000 orders at once, 20 baristas, no brewing. Every target runs at the
- * same time, idle but for its turn, and the rounds alternate between them, so that a neighbour's
- * load on the shared machine hits them alike.
+ * 1. Order cycle cost: 2,000 orders at once, 20 baristas, no brewing. Every contender runs at
+ * the same time, idle but for its turn, and the rounds (`--rounds`) alternate between them, so
+ * that a neighbour's load on the shared machine hits them alike.
  */
 export async function orderCycleCost(
   context: BenchContext,
-  targets: readonly Target[],
-): Promise<Partial<Record<Target, CycleCost>>> {
+  contenders: readonly Contender[],
+): Promise<Record<string, CycleCost>> {
   const orders = scaled(context, 2000);
   const started: CycleRounds[] = [];
   try {
-    for (const target of targets) {
-      started.push(new CycleRounds(await startWarm(target, serviceEnv(context, target)), orders));
+    for (const { target, env, dist } of contenders) {
+      started.push(new CycleRounds(await startWarm(target, env, dist), orders));
     }
-    for (let round = 1; round <= CYCLE_ROUNDS; round++) {
+    for (let round = 1; round <= context.rounds; round++) {
       context.log(
-        `1 order cycle cost, round ${round}/${CYCLE_ROUNDS}: ${orders} orders on ${targets.join(', ')}`,
+        `1 order cycle cost, round ${round}/${context.rounds}: ${orders} orders on ${contenders.map(({ name }) => name).join(', ')}`,
       );
       for (const rounds of started) await rounds.measure();
     }
-    return Object.fromEntries(targets.map((target, i) => [target, started[i].result()]));
+    return Object.fromEntries(contenders.map(({ name }, i) => [name, started[i].result()]));
   } finally {
     await Promise.all(started.map((rounds) => rounds.server.stop()));
   }

@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { SERVER_STDOUTS, ServerProcess, type ServerStdout } from '@cafe/simulation';
 
 const DIST = join(__dirname, '..', '..', '..');
@@ -22,7 +23,29 @@ export function serviceStdout(): ServerStdout {
   return known;
 }
 
-/** Starts `script` (CAFE_MAIN, BARE_SERVER or NEST_FLOOR_SERVER) with its stdout where BENCH_SERVICE_STDOUT says. */
-export function startServer(script: string, env: Record<string, string>): Promise<ServerProcess> {
-  return ServerProcess.start(script, env, serviceStdout());
+/** Where this checkout's packages are: a copy of dist kept elsewhere does not find them by itself. */
+const NODE_MODULES = join(DIST, '..', 'node_modules');
+
+/**
+ * Starts `script` (CAFE_MAIN, BARE_SERVER or NEST_FLOOR_SERVER) with its stdout where
+ * BENCH_SERVICE_STDOUT says; given `dist`, an earlier build's copy of the dist directory (e.g.
+ * `cp -r dist /tmp/dist-before` before a change), the same script in that copy, loading its
+ * packages from this checkout's node_modules.
+ */
+export function startServer(
+  script: string,
+  env: Record<string, string>,
+  dist?: string,
+): Promise<ServerProcess> {
+  if (dist === undefined) return ServerProcess.start(script, env, serviceStdout());
+  return ServerProcess.start(
+    join(dist, relative(DIST, script)),
+    { ...env, NODE_PATH: NODE_MODULES },
+    serviceStdout(),
+  );
+}
+
+/** Whether `dist` holds a build of the café, as `--before` needs. */
+export function isBuild(dist: string): boolean {
+  return existsSync(join(dist, relative(DIST, CAFE_MAIN)));
 }
