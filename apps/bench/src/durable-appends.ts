@@ -9,12 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EventStore, type InlineProjection, OrderPlaced } from '@cafe/ordering';
-import { InMemoryEventStore } from '../../../libs/ordering/src/event-store/in-memory-event-store';
-import { SqliteEventStore } from '../../../libs/ordering/src/event-store/sqlite-event-store';
-import { IdempotencyKeyProjection } from '../../../libs/ordering/src/projections/idempotency-key.projection';
-import { OrderStates } from '../../../libs/ordering/src/orders/order-states';
-import { QueueProjection } from '../../../libs/ordering/src/projections/queue.projection';
+import {
+  EventStore,
+  IdempotencyKeyProjection,
+  InMemoryEventStore,
+  type InlineProjection,
+  OrderPlaced,
+  OrderStates,
+  QueueProjection,
+  SqliteEventStore,
+} from '@cafe/ordering';
 
 const projections = (): InlineProjection[] => [
   new QueueProjection(),

@@ -5,11 +5,10 @@
  *
  *   npx nest build && node --expose-gc dist/apps/bench/src/event-history.js [express|fastify]
  */
+import { loadConfig, startCafe } from '@cafe/app';
 import { EventStore, OrderFinished, OrderPlaced, OrderStarted } from '@cafe/ordering';
 import { HTTP_ADAPTERS, type HttpAdapterName } from '@cafe/http';
 import { exchange, percentile } from '@cafe/simulation';
-import { startCafe } from '../../cafe/src/cafe';
-import { loadConfig } from '../../cafe/src/config';
 
 const EVENTS = 1_000_000;
 const RUNS = 50;

@@ -3,11 +3,15 @@
  * and finished, the last few still queued), then times rebuilding each projection from it.
  * Prints one JSON line. Usage: node replay-events.js [events]
  */
-import { InMemoryEventStore } from '../../../libs/ordering/src/event-store/in-memory-event-store';
-import { replay } from '../../../libs/ordering/src/event-store/event-store';
-import { OrderFinished, OrderPlaced, OrderStarted } from '../../../libs/ordering/src/events';
-import { OrderStates } from '../../../libs/ordering/src/orders/order-states';
-import { QueueProjection } from '../../../libs/ordering/src/projections/queue.projection';
+import {
+  InMemoryEventStore,
+  OrderFinished,
+  OrderPlaced,
+  OrderStarted,
+  OrderStates,
+  QueueProjection,
+  replay,
+} from '@cafe/ordering';
 
 /** Orders at the end of the log that no barista started, so the queue view has work too. */
 const STILL_QUEUED = 1000;

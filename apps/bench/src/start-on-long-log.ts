@@ -12,10 +12,14 @@
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { OrderFinished, OrderPlaced, OrderStarted } from '@cafe/ordering';
-import type { EventStore } from '../../../libs/ordering/src/event-store/event-store';
-import { PostgresEventStore } from '../../../libs/ordering/src/event-store/postgres-event-store';
-import { SqliteEventStore } from '../../../libs/ordering/src/event-store/sqlite-event-store';
+import {
+  type EventStore,
+  OrderFinished,
+  OrderPlaced,
+  OrderStarted,
+  PostgresEventStore,
+  SqliteEventStore,
+} from '@cafe/ordering';
 import { memoryAfterGc, startMeasuredCafe, stopCafe } from './bounded-state';
 
 const ORDERS_PER_TURN = 1000;

@@ -5,8 +5,8 @@
  * own. Prints one JSON line. Usage: node --expose-gc throttler-storage.js [addresses]
  */
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { GcraThrottlerStorage } from '@cafe/customer';
 import { SystemClock } from '@cafe/ordering';
-import { GcraThrottlerStorage } from '../../../libs/customer/src/flood/gcra-throttler-storage';
 import { SlidingWindowStorage } from './sliding-window-storage';
 
 const BURST = { ttl: 10_000, limit: 300 };
