@@ -9,12 +9,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OrderFinished, OrderPlaced, OrderStarted } from '../events';
+import { QueueProjection } from '../projections/queue.projection';
 import type { StoredEvent } from './event-store';
 import { EventLogUnreadable, SqliteEventStore } from './sqlite-event-store';
 
 /**
  * A damaged file is either recovered to its last complete transaction or refused with a
- * message naming it; it is never read in part.
+ * message naming it; it is never read in part. These open it as `make rebuild-views` does,
+ * checking the whole file; the flipped bytes of the file are also started on as the café
+ * does, which checks what it reads, to show what a start refuses and what it leaves to that
+ * full check.
  */
 describe('a damaged SQLite log', () => {
   let dir: string;
@@ -49,17 +53,35 @@ describe('a damaged SQLite log', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   let n = 0;
-  /** Opens a copy made by `damage`; returns the events read, or the refusal. */
+  /** Opens a copy made by `damage` as `make rebuild-views` does; the events read, or the refusal. */
   async function openDamaged(
     damage: (file: string) => void,
   ): Promise<StoredEvent[] | EventLogUnreadable> {
-    const file = join(dir, `copy-${++n}.db`);
-    damage(file);
-    try {
+    return refusedOr(damage, async (file) => {
       const store = new SqliteEventStore(file, [], { rebuild: true });
       const read = [...(await store.readAll())];
       await store.close();
       return read;
+    });
+  }
+
+  /** Starts on a copy made by `damage` as the café does; its live views, or the refusal. */
+  async function startDamaged(damage: (file: string) => void) {
+    return refusedOr(damage, async (file) => {
+      const queue = new QueueProjection();
+      await new SqliteEventStore(file, [queue]).close();
+      return { queued: queue.ids(), brewing: [...queue.brewingByStart()] };
+    });
+  }
+
+  async function refusedOr<T>(
+    damage: (file: string) => void,
+    open: (file: string) => Promise<T>,
+  ): Promise<T | EventLogUnreadable> {
+    const file = join(dir, `copy-${++n}.db`);
+    damage(file);
+    try {
+      return await open(file);
     } catch (error) {
       if (!(error instanceof EventLogUnreadable)) throw error;
       expect(error.message).toContain(file);
@@ -102,21 +124,6 @@ describe('a damaged SQLite log', () => {
     expect(refused).toBeGreaterThan(0);
   });
 
-  it('refuses a file with a flipped byte anywhere that matters, and otherwise reads it all', async () => {
-    const bytes = readFileSync(original);
-    let refused = 0;
-    for (let at = 0; at < bytes.length; at += 13) {
-      const read = await openDamaged((file) => {
-        const flipped = Buffer.from(bytes);
-        flipped[at] ^= 0x20;
-        writeFileSync(file, flipped);
-      });
-      if (read instanceof EventLogUnreadable) refused++;
-      else expect(read).toEqual(events);
-    }
-    expect(refused).toBeGreaterThan(0);
-  });
-
   it('reads a WAL with a flipped byte up to the last intact transaction before it, or refuses it', async () => {
     const wal = readFileSync(`${original}.crashed-wal`);
     const outcomes = { refused: 0, cutShort: 0, whole: 0 };
@@ -142,5 +149,36 @@ describe('a damaged SQLite log', () => {
     // from it on, not the whole log: most damaged WALs are recovered, not refused.
     expect(outcomes.whole).toBe(0);
     expect(outcomes.cutShort).toBeGreaterThan(outcomes.refused);
+  });
+
+  // Each flip is opened twice: as `make rebuild-views` does (the whole file checked) and as a
+  // start does (what it reads checked), to show which of them refuses it.
+  it('refuses a file with a flipped byte anywhere that matters, and otherwise reads it all; a start refuses it or has the live views of the intact file', async () => {
+    const bytes = readFileSync(original);
+    const flipped = (at: number) => (file: string) => {
+      const copy = Buffer.from(bytes);
+      copy[at] ^= 0x20;
+      writeFileSync(file, copy);
+    };
+    const intact = await startDamaged((file) => copyFileSync(original, file));
+    expect(intact).not.toBeInstanceOf(EventLogUnreadable);
+    const outcomes = { refusedAtStart: 0, refusedByTheFullCheckOnly: 0, neither: 0 };
+    for (let at = 0; at < bytes.length; at += 13) {
+      const started = await startDamaged(flipped(at));
+      const full = await openDamaged(flipped(at));
+      if (started instanceof EventLogUnreadable) {
+        expect(full).toBeInstanceOf(EventLogUnreadable);
+        outcomes.refusedAtStart++;
+        continue;
+      }
+      expect(started).toEqual(intact);
+      if (full instanceof EventLogUnreadable) outcomes.refusedByTheFullCheckOnly++;
+      else {
+        expect(full).toEqual(events);
+        outcomes.neither++;
+      }
+    }
+    expect(outcomes.refusedAtStart).toBeGreaterThan(0);
+    expect(outcomes.refusedByTheFullCheckOnly).toBeGreaterThan(0);
   });
 });

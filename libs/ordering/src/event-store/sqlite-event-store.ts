@@ -24,8 +24,9 @@ export interface SqliteEventStoreOptions {
   /** What the views keep of the settled orders: the start reads that many back. */
   retention?: Retention;
   /**
-   * Reads the whole log, checking every row, and rebuilds the tables kept beside it (the live
-   * orders, the Idempotency-Keys) from it, instead of trusting them: `--rebuild-views`.
+   * Checks the whole file (`PRAGMA integrity_check`), reads the whole log, checking every row,
+   * and rebuilds the tables kept beside it (the live orders, the Idempotency-Keys) from it,
+   * instead of trusting them: `make rebuild-views`. A start without it checks what it reads.
    */
   rebuild?: boolean;
 }
@@ -71,7 +72,7 @@ const EVENTS_PER_RECENT_ORDER = 8;
  * transaction committed; appends made in one event-loop turn share one transaction (group
  * commit), flushed by `setImmediate`. Reads come from the file (by stream, by position), and
  * memory holds the live orders' streams only; a start reads the live orders and the latest
- * settled ones into the views, not the whole log (docs/adr/0013).
+ * settled ones into the views, not the whole log (docs/adr/0014).
  */
 export class SqliteEventStore extends InMemoryEventStore {
   override readonly eventsKept = undefined;
@@ -101,7 +102,7 @@ export class SqliteEventStore extends InMemoryEventStore {
   ) {
     super(projections, { eventsKept: 0 });
     this.onFatal = onFatal;
-    this.db = openLog(path);
+    this.db = openLog(path, rebuild);
     try {
       this.statements = prepareReads(this.db);
       const rebuilt = rebuild || !this.tablesMatchLog();
@@ -276,14 +277,18 @@ export class SqliteEventStore extends InMemoryEventStore {
     );
     const streams = new Set(live);
     const recent = this.db
-      .prepare('SELECT stream, type FROM events ORDER BY position DESC LIMIT ?')
+      .prepare('SELECT position, stream, type FROM events ORDER BY position DESC LIMIT ?')
       .iterate(recentOrders * EVENTS_PER_RECENT_ORDER) as IterableIterator<{
+      position: number;
       stream: string;
       type: string;
     }>;
+    /** The tail's events by stream, read by position: a stream read by its index must hold them. */
+    const tail = new Map<string, number[]>();
     let settled = 0;
-    for (const { stream, type } of recent) {
+    for (const { position, stream, type } of recent) {
       if (settled >= recentOrders) break;
+      tail.set(stream, [...(tail.get(stream) ?? []), position]);
       if (settles({ type: type as OrderEvent['type'] })) {
         streams.add(stream);
         settled++;
@@ -292,10 +297,16 @@ export class SqliteEventStore extends InMemoryEventStore {
     const events: StoredEvent[] = [];
     for (const stream of streams) {
       const history = (this.statements.stream.all(stream) as EventRow[]).map(checked);
-      history.forEach(({ position, version }, i) => {
-        if (version !== i + 1)
-          throw new Error(`event ${position} (${stream} v${version}) is out of sequence`);
+      history.forEach((read, i) => {
+        if (read.stream !== stream || read.version !== i + 1)
+          throw new Error(
+            `event ${read.position} (${read.stream} v${read.version}) is out of sequence`,
+          );
       });
+      const positions = new Set(history.map(({ position }) => position));
+      const missing = tail.get(stream)?.find((position) => !positions.has(position));
+      if (missing !== undefined)
+        throw new Error(`the index of the events misses event ${missing} of ${stream}`);
       const placed = history[0]?.event.type === 'OrderPlaced';
       if (!placed || (live.has(stream) && history.some(({ event }) => settles(event)))) {
         if (rebuilt) throw new Error(`stream ${stream} is not an order's`);
@@ -374,8 +385,14 @@ function checked({ position, stream, version, data, checksum: stored }: EventRow
   return { position, stream, version, event: JSON.parse(data) as OrderEvent };
 }
 
-/** Opens the file, makes it a WAL log that fsyncs every commit, and checks its structure. */
-function openLog(path: string): Database.Database {
+/**
+ * Opens the file, makes it a WAL log that fsyncs every commit, and checks its structure: all of
+ * it with `wholeFile`, else the parts whose size does not grow with history (the schema, the
+ * live orders, the position they are kept up to), so that a start costs the same on a long log.
+ * The events a start reads are checked row by row as they are read (checksum, sequence); the
+ * rest of the file, by `make rebuild-views` (docs/adr/0014).
+ */
+function openLog(path: string, wholeFile: boolean): Database.Database {
   let db: Database.Database | undefined;
   try {
     checkHeader(path);
@@ -384,11 +401,13 @@ function openLog(path: string): Database.Database {
     db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
-    const problems = db.pragma('integrity_check') as { integrity_check: string }[];
-    if (problems[0]?.integrity_check !== 'ok') {
-      throw new Error(problems.map((problem) => problem.integrity_check).join('; '));
-    }
+    // The schema before CREATE TABLE IF NOT EXISTS: nothing is written beside a damaged one.
+    checkStructure(db, wholeFile ? 'integrity_check' : 'integrity_check(sqlite_schema)');
     db.exec(SCHEMA);
+    if (!wholeFile) {
+      for (const table of ['live_orders', 'kept_up_to'])
+        checkStructure(db, `integrity_check(${table})`);
+    }
     return db;
   } catch (error) {
     try {
@@ -397,6 +416,13 @@ function openLog(path: string): Database.Database {
       // the first error is the one worth reporting
     }
     throw unreadable(path, error);
+  }
+}
+
+function checkStructure(db: Database.Database, pragma: string): void {
+  const problems = db.pragma(pragma) as { integrity_check: string }[];
+  if (problems[0]?.integrity_check !== 'ok') {
+    throw new Error(problems.map((problem) => problem.integrity_check).join('; '));
   }
 }
 
