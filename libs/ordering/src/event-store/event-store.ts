@@ -21,7 +21,9 @@ export interface InlineProjection {
 export type EventListener = (batch: readonly StoredEvent[]) => void;
 
 /**
- * The port every adapter implements. One stream per order, named by the order id.
+ * The port every adapter implements. Callers get it injected and never ask which adapter it
+ * is: what differs by adapter is chosen once, in `event-store.provider.ts`. One stream per
+ * order, named by the order id.
  *
  * What every adapter guarantees: an append is all or nothing and lands only if its stream is
  * at the expected version (else WrongExpectedVersion), whoever else appends, in this process or
@@ -33,6 +35,14 @@ export type EventListener = (batch: readonly StoredEvent[]) => void;
  * appends in one synchronous stretch cannot interleave with another command. A shared log
  * (PostgreSQL) decides in the database instead: its views may be behind another instance's
  * appends, and a command decided on a stale view is refused with WrongExpectedVersion.
+ *
+ * The adapters share no base class: each implements this port and holds a LiveLog
+ * (`live-log.ts`), the one place that keeps what the process holds of the log (the live
+ * streams, the memory store's latest events, the head), feeds the inline projections and tells
+ * the listeners. What differs is each adapter's own: when an event enters the LiveLog (memory
+ * and SQLite inside `append`, PostgreSQL once committed, by its follower) and where the past is
+ * read from (memory: the LiveLog's latest events; SQLite, PostgreSQL: the log on disk).
+ * `event-store.contract.spec.ts` runs the same cases against every adapter.
  */
 export abstract class EventStore {
   /**

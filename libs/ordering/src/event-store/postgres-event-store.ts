@@ -1,9 +1,15 @@
-import { EventStoreUnavailable, WrongExpectedVersion } from './event-store.errors';
+import { Logger } from '@nestjs/common';
+import { EventStoreUnavailable } from './event-store.errors';
 import type { OrderEvent } from '../events';
 import type { KeyedOrder } from '../projections/idempotency-key.projection';
 import { Retention } from '../retention';
-import type { InlineProjection, StoredEvent } from './event-store';
-import { InMemoryEventStore } from './in-memory-event-store';
+import {
+  type EventListener,
+  EventStore,
+  type InlineProjection,
+  type StoredEvent,
+} from './event-store';
+import { LiveLog } from './live-log';
 import { PostgresFollower } from './postgres-follower';
 import { PostgresGroupWriter } from './postgres-group-writer';
 import { EventLogUnreachable, reason, redacted } from './postgres-link';
@@ -24,14 +30,16 @@ const MIGRATION_DEADLINE_MS = 600_000;
 
 /**
  * The shared adapter: one PostgreSQL log for a fleet of instances. Each instance keeps the live
- * orders' streams in memory (its views are fed from them), reads everything else from the
- * database (PostgresReads) and follows the database by position (PostgresFollower). Appends go to the database first, in groups (PostgresGroupWriter:
- * the appends made while the previous group is in flight share one transaction); only once
- * committed do they enter this process's views, in position order, with whatever other
- * instances appended before them. The schema is kept by `migrations/` (migrate).
+ * orders' streams in memory (its LiveLog, keeping no latest events), reads everything else from
+ * the database (PostgresReads) and follows the database by position (PostgresFollower, the one
+ * that records into the LiveLog). Appends go to the database first, in groups
+ * (PostgresGroupWriter: the appends made while the previous group is in flight share one
+ * transaction), which numbers them and checks their versions; only once committed do they enter
+ * this process's views, in position order, with whatever other instances appended before them.
+ * The schema is kept by `migrations/` (migrate).
  */
-export class PostgresEventStore extends InMemoryEventStore {
-  override readonly eventsKept = undefined;
+export class PostgresEventStore extends EventStore {
+  private readonly live: LiveLog;
   private readonly follower: PostgresFollower;
   private readonly reads: PostgresReads;
   private readonly writer: PostgresGroupWriter;
@@ -42,17 +50,12 @@ export class PostgresEventStore extends InMemoryEventStore {
     projections: readonly InlineProjection[],
     reconnectMs: number,
   ) {
-    super(projections, { eventsKept: 0 });
-    // The follower feeds the log and views this class inherits.
-    this.follower = new PostgresFollower(
-      sessions,
-      {
-        position: () => this.position,
-        record: (stored) => this.record(stored),
-        notify: (batch) => this.notify(batch),
-      },
-      reconnectMs,
-    );
+    super();
+    this.live = new LiveLog(projections, {
+      eventsKept: 0,
+      logger: new Logger(PostgresEventStore.name),
+    });
+    this.follower = new PostgresFollower(sessions, this.live, reconnectMs);
     this.writer = new PostgresGroupWriter(sessions, (batches) => this.follower.takeOwn(batches));
     this.reads = new PostgresReads(sessions);
   }
@@ -74,8 +77,8 @@ export class PostgresEventStore extends InMemoryEventStore {
       await migrate(sessions.client('cafe-migrations', MIGRATION_DEADLINE_MS));
       const recentOrders = (retention ?? new Retention()).recentOrders;
       const start = await store.reads.startingPoint(recentOrders);
-      for (const stored of start.events) store.record(stored);
-      store.position = start.head;
+      for (const stored of start.events) store.live.record(stored);
+      store.live.startAt(start.head);
       await store.follower.listen();
       // What committed between the snapshot and LISTEN.
       await store.caughtUp();
@@ -86,17 +89,15 @@ export class PostgresEventStore extends InMemoryEventStore {
     return store;
   }
 
-  override append(
+  append(
     stream: string,
     events: readonly OrderEvent[],
     expectedVersion: number,
   ): Promise<readonly StoredEvent[]> {
     if (this.closed) return Promise.reject(new EventStoreUnavailable('the café is closing'));
     // Already stale by what this process has seen: no need to ask the database.
-    const seen = this.versionOf(stream);
-    if (seen !== expectedVersion) {
-      return Promise.reject(new WrongExpectedVersion(stream, expectedVersion, seen));
-    }
+    const refused = this.live.refusal(stream, expectedVersion);
+    if (refused) return Promise.reject(refused);
     return this.writer.enqueue((settles) => ({ stream, expectedVersion, events, ...settles }));
   }
 
@@ -113,23 +114,23 @@ export class PostgresEventStore extends InMemoryEventStore {
       .then(([started]) => started);
   }
 
-  override readStream(stream: string): Promise<readonly StoredEvent[]> {
+  readStream(stream: string): Promise<readonly StoredEvent[]> {
     return this.reads.stream(stream);
   }
 
-  override readAll(fromPosition = 1, limit = Infinity): Promise<readonly StoredEvent[]> {
+  readAll(fromPosition = 1, limit = Infinity): Promise<readonly StoredEvent[]> {
     return this.reads.page(fromPosition, limit);
   }
 
-  override head(): Promise<number> {
+  head(): Promise<number> {
     return this.reads.head();
   }
 
-  override positionAt(at: number): Promise<number> {
+  positionAt(at: number): Promise<number> {
     return this.reads.positionAt(at);
   }
 
-  override orderPlacedUnder(key: string): Promise<KeyedOrder | undefined> {
+  orderPlacedUnder(key: string): Promise<KeyedOrder | undefined> {
     return this.reads.orderPlacedUnder(key);
   }
 
@@ -157,18 +158,22 @@ export class PostgresEventStore extends InMemoryEventStore {
     return new Set(rows.map(({ id }) => id));
   }
 
+  subscribe(listener: EventListener): () => void {
+    return this.live.subscribe(listener);
+  }
+
   /** Down while the database cannot be reached (the last query or the LISTEN session failed) or once closed. */
-  override isWritable(): boolean {
+  isWritable(): boolean {
     return !this.closed && this.sessions.link.up;
   }
 
   /** Views take in only committed events; this waits for the groups in flight to commit. */
-  override durable(): Promise<void> {
+  durable(): Promise<void> {
     return this.writer.durable();
   }
 
   /** Reads what other instances committed since the last read; calls made meanwhile share one read. */
-  override caughtUp(): Promise<void> {
+  caughtUp(): Promise<void> {
     return this.follower.caughtUp();
   }
 

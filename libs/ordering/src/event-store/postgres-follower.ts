@@ -1,5 +1,6 @@
 import type { Client } from 'pg';
 import type { StoredEvent } from './event-store';
+import type { LiveLog } from './live-log';
 import type { PostgresSessions } from './postgres-sessions';
 import {
   type EventRow,
@@ -14,16 +15,6 @@ const CATCH_UP_PAGE = 1000;
 const CHANNEL = 'cafe_events';
 /** How the LISTEN session shows in pg_stat_activity. */
 export const LISTENER_NAME = 'cafe-follower';
-
-/** What the follower feeds: this process's copy of the log and its views. */
-export interface FollowedLog {
-  /** The newest position the views hold. */
-  position(): number;
-  /** Adds one event to the log and the views. */
-  record(stored: StoredEvent): void;
-  /** Tells the listeners of a batch now in the views. */
-  notify(batch: readonly StoredEvent[]): void;
-}
 
 /**
  * Follows the database by position: every change to the views runs on one chain, one at a
@@ -42,7 +33,8 @@ export class PostgresFollower {
 
   constructor(
     private readonly sessions: PostgresSessions,
-    private readonly log: FollowedLog,
+    /** What this process holds of the log: the follower is the only one that records into it. */
+    private readonly log: LiveLog,
     private readonly reconnectMs: number,
   ) {}
 
@@ -88,7 +80,7 @@ export class PostgresFollower {
       const notified = parseNotification(payload);
       // A commit at or below our own newest one needs nothing: recordOwn reads any gap below
       // its group itself. Only other instances' later commits do.
-      if (notified.head <= Math.max(this.log.position(), this.ownHead)) return;
+      if (notified.head <= Math.max(this.log.head, this.ownHead)) return;
       void this.takeNotified(notified).catch(() => undefined);
     });
     listener.on('error', (error) => this.sessions.failed(error));
@@ -140,8 +132,8 @@ export class PostgresFollower {
    */
   private async recordOwn(batches: readonly StoredEvent[][]): Promise<void> {
     for (const batch of batches) {
-      if (batch[0].position > this.log.position() + 1) await this.readNew();
-      if (batch[0].position !== this.log.position() + 1) continue; // the read brought it
+      if (batch[0].position > this.log.head + 1) await this.readNew();
+      if (batch[0].position !== this.log.head + 1) continue; // the read brought it
       for (const stored of batch) this.log.record(stored);
       this.log.notify(batch);
     }
@@ -152,7 +144,7 @@ export class PostgresFollower {
     for (;;) {
       const { rows } = await this.sessions.query<EventRow>(
         'SELECT position, stream, version, data FROM cafe_events WHERE position > $1 ORDER BY position LIMIT $2',
-        [this.log.position(), CATCH_UP_PAGE],
+        [this.log.head, CATCH_UP_PAGE],
       );
       if (rows.length === 0) return;
       this.take(rows.map(storedFromRow));
@@ -163,10 +155,8 @@ export class PostgresFollower {
   /** Records a run of events that starts right after the views' position, and tells the listeners. */
   private take(batch: readonly StoredEvent[]): void {
     for (const stored of batch) {
-      if (stored.position !== this.log.position() + 1) {
-        throw new Error(
-          `event ${stored.position} follows ${this.log.position()}: the log has a gap`,
-        );
+      if (stored.position !== this.log.head + 1) {
+        throw new Error(`event ${stored.position} follows ${this.log.head}: the log has a gap`);
       }
       this.log.record(stored);
     }
@@ -179,9 +169,9 @@ export class PostgresFollower {
    */
   private takeNotified({ head, events }: Notification): Promise<void> {
     return this.follow(async () => {
-      const fresh = events?.filter(({ position }) => position > this.log.position()) ?? [];
-      if (fresh[0]?.position === this.log.position() + 1) this.take(fresh.map(storedFromNotified));
-      if (this.log.position() < head) await this.readNew();
+      const fresh = events?.filter(({ position }) => position > this.log.head) ?? [];
+      if (fresh[0]?.position === this.log.head + 1) this.take(fresh.map(storedFromNotified));
+      if (this.log.head < head) await this.readNew();
     });
   }
 

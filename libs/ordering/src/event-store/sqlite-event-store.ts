@@ -1,13 +1,20 @@
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
-import { EventStoreUnavailable } from './event-store.errors';
+import { EventStoreUnavailable, WrongExpectedVersion } from './event-store.errors';
 import type { OrderEvent } from '../events';
 import { settles } from '../domain/order';
 import type { KeyedOrder } from '../projections/idempotency-key.projection';
 import { Retention } from '../retention';
-import { firstPositionAt, type InlineProjection, type StoredEvent } from './event-store';
-import { InMemoryEventStore } from './in-memory-event-store';
+import {
+  type EventListener,
+  EventStore,
+  firstPositionAt,
+  type InlineProjection,
+  type StoredEvent,
+} from './event-store';
+import { LiveLog } from './live-log';
 
 /** The log file cannot be trusted; the message names the file. The café refuses to start on it. */
 export class EventLogUnreadable extends Error {
@@ -71,11 +78,14 @@ const EVENTS_PER_RECENT_ORDER = 8;
  * The durable adapter. Each append is written to SQLite and acknowledged only after its
  * transaction committed; appends made in one event-loop turn share one transaction (group
  * commit), flushed by `setImmediate`. Reads come from the file (by stream, by position), and
- * memory holds the live orders' streams only; a start reads the live orders and the latest
- * settled ones into the views, not the whole log (docs/adr/0014).
+ * memory holds the live orders' streams only (its LiveLog keeps no latest events); a start
+ * reads the live orders and the latest settled ones into the views, not the whole log
+ * (docs/adr/0014). An append is checked, numbered and recorded in the LiveLog synchronously,
+ * and told to the listeners once its transaction committed.
  */
-export class SqliteEventStore extends InMemoryEventStore {
-  override readonly eventsKept = undefined;
+export class SqliteEventStore extends EventStore {
+  private readonly logger = new Logger(SqliteEventStore.name);
+  private readonly live: LiveLog;
   private readonly db: Database.Database;
   private readonly writeBatches: (batches: readonly (readonly StoredEvent[])[]) => void;
   private readonly statements: ReturnType<typeof prepareReads>;
@@ -100,7 +110,8 @@ export class SqliteEventStore extends InMemoryEventStore {
       rebuild = false,
     }: SqliteEventStoreOptions = {},
   ) {
-    super(projections, { eventsKept: 0 });
+    super();
+    this.live = new LiveLog(projections, { eventsKept: 0, logger: this.logger });
     this.onFatal = onFatal;
     this.db = openLog(path, rebuild);
     try {
@@ -115,47 +126,49 @@ export class SqliteEventStore extends InMemoryEventStore {
     this.writeBatches = this.db.transaction(prepareWrites(this.db));
   }
 
-  override append(
+  append(
     stream: string,
     events: readonly OrderEvent[],
     expectedVersion: number,
   ): Promise<readonly StoredEvent[]> {
     if (this.unavailable) return Promise.reject(this.unavailable);
-    return super.append(stream, events, expectedVersion);
+    const batch = this.live.stage(stream, events, expectedVersion, this.versionOf(stream));
+    if (batch instanceof WrongExpectedVersion) return Promise.reject(batch);
+    return this.commit(batch);
   }
 
   /** What is on disk: an append is there once its promise resolved. */
-  override readStream(stream: string): Promise<readonly StoredEvent[]> {
+  readStream(stream: string): Promise<readonly StoredEvent[]> {
     return this.read(() => this.statements.stream.all(stream) as EventRow[]);
   }
 
-  override readAll(fromPosition = 1, limit = Infinity): Promise<readonly StoredEvent[]> {
+  readAll(fromPosition = 1, limit = Infinity): Promise<readonly StoredEvent[]> {
     const count = Number.isFinite(limit) ? limit : -1;
     return this.read(() => this.statements.page.all(fromPosition, count) as EventRow[]);
   }
 
-  override head(): Promise<number> {
+  head(): Promise<number> {
     return Promise.resolve(this.committedHead());
   }
 
   /** A binary search over the positions, one indexed read a step. */
-  override positionAt(at: number): Promise<number> {
+  positionAt(at: number): Promise<number> {
     const atOf = (position: number) => this.statements.at.pluck().get(position) as number;
     return firstPositionAt(at, 1, this.committedHead() + 1, atOf);
   }
 
-  override orderPlacedUnder(key: string): Promise<KeyedOrder | undefined> {
+  orderPlacedUnder(key: string): Promise<KeyedOrder | undefined> {
     const row = this.statements.key.get(key) as
       { order_id: string; fingerprint: string } | undefined;
     return Promise.resolve(row && { orderId: row.order_id, fingerprint: row.fingerprint });
   }
 
   /** Not after a failed commit or once closed: readiness then sends no order here. */
-  override isWritable(): boolean {
+  isWritable(): boolean {
     return this.unavailable === undefined;
   }
 
-  override durable(): Promise<void> {
+  durable(): Promise<void> {
     if (this.nextCommit) return this.nextCommit;
     return this.unavailable ? Promise.reject(this.unavailable) : Promise.resolve();
   }
@@ -168,20 +181,30 @@ export class SqliteEventStore extends InMemoryEventStore {
     if (this.db.open) this.db.close();
   }
 
+  subscribe(listener: EventListener): () => void {
+    return this.live.subscribe(listener);
+  }
+
+  /** Only this process writes the file (it holds it locked): its views are never behind. */
+  caughtUp(): Promise<void> {
+    return Promise.resolve();
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.close();
   }
 
   /** The views hold live streams only: a settled one is asked of the file. */
-  protected override versionOf(stream: string): number {
+  private versionOf(stream: string): number {
     return (
-      super.versionOf(stream) ||
+      this.live.versionOf(stream) ||
       this.uncommittedVersions.get(stream) ||
       ((this.statements.version.pluck().get(stream) as number | null) ?? 0)
     );
   }
 
-  protected override commit(batch: readonly StoredEvent[]): Promise<readonly StoredEvent[]> {
+  /** Queues a recorded batch for the next group commit; resolves once that committed. */
+  private commit(batch: readonly StoredEvent[]): Promise<readonly StoredEvent[]> {
     this.uncommitted.push(batch);
     const last = batch[batch.length - 1];
     if (last) this.uncommittedVersions.set(last.stream, last.version);
@@ -205,7 +228,7 @@ export class SqliteEventStore extends InMemoryEventStore {
       return;
     }
     this.uncommittedVersions.clear();
-    for (const batch of batches) this.notify(batch);
+    for (const batch of batches) this.live.notify(batch);
     resolve();
   }
 
@@ -319,8 +342,8 @@ export class SqliteEventStore extends InMemoryEventStore {
       events.push(...history);
     }
     events.sort((a, b) => a.position - b.position);
-    for (const stored of events) this.record(stored);
-    this.position = this.committedHead();
+    for (const stored of events) this.live.record(stored);
+    this.live.startAt(this.committedHead());
   }
 }
 
