@@ -41,8 +41,10 @@ export class OrderRepository {
    * decided on a stale view (WrongExpectedVersion). Resolves with the order after the command,
    * once durable. An order the views no longer hold is settled (or on a shared log, perhaps
    * just placed elsewhere): it is read from the log, and the command decided on it.
+   * `expectedVersion` appends against a version the caller saw before instead: the command
+   * holds only if nothing happened to the order since.
    */
-  async handle(command: OrderCommand): Promise<Order> {
+  async handle(command: OrderCommand, expectedVersion?: number): Promise<Order> {
     let { order, version } = this.orders.load(command.orderId);
     if (!order && command.kind !== 'place') {
       ({ order, version } = await this.history.find(command.orderId));
@@ -50,7 +52,7 @@ export class OrderRepository {
     }
     const events = decide(command, order);
     const appendTimed = this.metrics.startAppendTimer();
-    const appended = this.store.append(command.orderId, events, version);
+    const appended = this.store.append(command.orderId, events, expectedVersion ?? version);
     const after = events.reduce<Order | undefined>(evolve, order) as Order;
     await appended.finally(appendTimed);
     return after;

@@ -8,6 +8,7 @@ import { RequeueExpiredOrderCommand } from './commands/requeue-expired-order.com
 import { StartNextOrderCommand } from './commands/start-next-order.command';
 import { CoreModule } from './core.module';
 import { DomainError } from './domain/errors';
+import { OrderRepository } from './order.repository';
 import { EventStore, type StoredEvent } from './event-store/event-store';
 import { LeaseMonitor } from './lease/lease-monitor';
 import { QueueProjection } from './projections/queue.projection';
@@ -19,6 +20,7 @@ type Step =
   | { kind: 'start' }
   | { kind: 'finish'; pick: number }
   | { kind: 'cancel'; pick: number }
+  | { kind: 'reattach'; pick: number }
   | { kind: 'requeue' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -26,6 +28,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ kind: 'start' as const }),
   fc.nat().map((pick) => ({ kind: 'finish' as const, pick })),
   fc.nat().map((pick) => ({ kind: 'cancel' as const, pick })),
+  fc.nat().map((pick) => ({ kind: 'reattach' as const, pick })),
   fc.constant({ kind: 'requeue' as const }),
 );
 
@@ -64,7 +67,7 @@ function expectOldestFirst(log: Iterable<StoredEvent>, placed: string[]): void {
   }
 }
 
-describe('any interleaving of place, start, finish, cancel and requeue', () => {
+describe('any interleaving of place, start, finish, cancel, re-attach and requeue', () => {
   it('starts the oldest queued order, finishes each at most once, and releases exactly the finished customers', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { maxLength: 60 }), async (steps) => {
@@ -109,6 +112,15 @@ describe('any interleaving of place, start, finish, cancel and requeue', () => {
               if (s.kind === 'finish') {
                 const order = await attempt(new FinishOrderCommand(orderId));
                 if (order) finished.add(orderId);
+              } else if (s.kind === 'reattach') {
+                // As a keyed re-post on another instance does (PlaceOrderHandler): it keeps the
+                // order where it is in the queue.
+                await core
+                  .get(OrderRepository)
+                  .handle({ kind: 'reattach', orderId, heldBy: 'elsewhere', at: Date.now() })
+                  .catch((error) => {
+                    if (!(error instanceof DomainError)) throw error;
+                  });
               } else {
                 await attempt(new CancelOrderCommand(orderId, 'customer_left'));
               }

@@ -53,6 +53,7 @@ export class FloodCutOff implements OnApplicationShutdown {
           case 'OrderFinished':
           case 'OrderCancelled':
           case 'OrderRequeued':
+          case 'OrderReattached':
             break;
           default:
             exhaustive(event);

@@ -173,8 +173,10 @@ export class WaitingPerAddress implements OnApplicationShutdown {
         if (order.queued) this.add(order.address, -1);
         this.placed.delete(event.orderId);
         break;
-      // Its place was taken before: handOver makes it the order's.
+      // Its place was taken before: handOver makes it the order's, and so the re-post's place
+      // that of an order re-attached here.
       case 'OrderPlaced':
+      case 'OrderReattached':
         break;
       default:
         exhaustive(event);

@@ -11,9 +11,12 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
     private readonly clock: Clock,
   ) {}
 
-  execute({ orderId, reason }: CancelOrderCommand): Promise<Order> {
-    return this.orders.decideOnLatest(() =>
-      this.orders.handle({ kind: 'cancel', orderId, reason, at: this.clock.now() }),
-    );
+  execute({ orderId, reason, decidedAtVersion }: CancelOrderCommand): Promise<Order> {
+    const cancel = () =>
+      this.orders.handle(
+        { kind: 'cancel', orderId, reason, at: this.clock.now() },
+        decidedAtVersion,
+      );
+    return decidedAtVersion === undefined ? this.orders.decideOnLatest(cancel) : cancel();
   }
 }

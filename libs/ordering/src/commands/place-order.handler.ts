@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { Clock } from '../clock';
-import type { Order } from '../domain/order';
+import { heldElsewhere, type Order } from '../domain/order';
 import { Drain } from '../drain/drain.service';
 import { EventStore } from '../event-store/event-store';
 import { OrderRepository } from '../order.repository';
 import { OrderHistory } from '../order-history';
 import { IdempotencyKeyProjection, reattach } from '../projections/idempotency-key.projection';
 import { CafeInstance } from '../waiting/cafe-instance';
-import { OrphanedOrders } from '../waiting/orphaned-orders';
 import { PlaceOrderCommand } from './place-order.command';
 
 @CommandHandler(PlaceOrderCommand)
 export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
+  private readonly log = new Logger(PlaceOrderHandler.name);
+
   constructor(
     private readonly orders: OrderRepository,
     private readonly keys: IdempotencyKeyProjection,
@@ -21,13 +23,14 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly drain: Drain,
     private readonly clock: Clock,
     private readonly instance: CafeInstance,
-    private readonly orphans: OrphanedOrders,
   ) {}
 
   /**
    * Places a new order, or returns the one an earlier request with the same Idempotency-Key
    * placed. The last key lookup and the append run in one synchronous stretch, so two requests
-   * with one new key place exactly one order.
+   * with one new key place exactly one order. A held repeat of a queued order whose customer
+   * another process held (one that died, or another instance of the fleet) records that this
+   * one holds it now (OrderReattached), so that the order is not withdrawn as an orphan.
    */
   execute(command: PlaceOrderCommand): Promise<Order> {
     // On a shared log, another instance may have taken the key: its order is then found here.
@@ -49,10 +52,11 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
         : undefined;
     const earlier = idempotency && reattach(idempotency, this.keys.held(idempotency.key) ?? stored);
     if (earlier) {
-      this.orphans.reattached(earlier);
+      const order = await this.history.get(earlier);
+      if (held && heldElsewhere(order, this.instance.id)) return this.reattach(order);
       // The earlier request's events may still be on their way to disk: answer once they are there.
       await this.store.durable();
-      return this.history.get(earlier);
+      return order;
     }
     // After the key lookup: during a drain, a customer re-attaching to an order still gets it.
     this.drain.assertTakingOrders();
@@ -65,5 +69,16 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
       idempotency,
       heldBy: held ? this.instance.id : undefined,
     });
+  }
+
+  private async reattach({ orderId, heldBy }: Order): Promise<Order> {
+    const order = await this.orders.handle({
+      kind: 'reattach',
+      orderId,
+      heldBy: this.instance.id,
+      at: this.clock.now(),
+    });
+    this.log.log(`order ${orderId}: its customer came back here; instance ${heldBy} held it`);
+    return order;
   }
 }

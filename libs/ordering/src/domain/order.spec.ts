@@ -1,10 +1,11 @@
 import { LeaseNotExpired, OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
-import { decide, evolve, type Order, type OrderCommand } from './order';
+import { decide, evolve, heldElsewhere, type Order, type OrderCommand } from './order';
 import {
   OrderCancelled,
   type OrderEvent,
   OrderFinished,
   OrderPlaced,
+  OrderReattached,
   OrderRequeued,
   OrderStarted,
 } from '../events';
@@ -17,6 +18,8 @@ const cancelled = new OrderCancelled(ID, 'customer_left', 1500);
 const LEASE_MS = 600;
 const requeued = new OrderRequeued(ID, 2000 + LEASE_MS);
 const restarted = new OrderStarted(ID, 2700);
+const heldByDead = new OrderPlaced(ID, 'americano', '127.0.0.1', 1000, undefined, 'dead');
+const reattached = new OrderReattached(ID, 'survivor', 1200);
 
 /** Given these events happened, when the command arrives, then... */
 function given(...history: OrderEvent[]) {
@@ -41,6 +44,7 @@ const start: OrderCommand = { kind: 'start', orderId: ID, at: 2000 };
 const finish: OrderCommand = { kind: 'finish', orderId: ID, at: 3000 };
 const cancel: OrderCommand = { kind: 'cancel', orderId: ID, reason: 'customer_left', at: 1500 };
 const requeue: OrderCommand = { kind: 'requeue', orderId: ID, leaseMs: LEASE_MS, at: 2600 };
+const reattach: OrderCommand = { kind: 'reattach', orderId: ID, heldBy: 'survivor', at: 1200 };
 
 describe('an order', () => {
   describe('placing', () => {
@@ -118,6 +122,30 @@ describe('an order', () => {
       given(placed, started, requeued).when(cancel).then([cancelled]));
   });
 
+  describe('re-attaching a customer who came back with the key', () => {
+    it('records who holds the customer of a queued order now', () =>
+      given(heldByDead).when(reattach).then([reattached]));
+    it('refuses a brewing order', () =>
+      given(heldByDead, started).when(reattach).thenRefuses(OrderInWrongState));
+    it('refuses a cancelled order', () =>
+      given(heldByDead, cancelled).when(reattach).thenRefuses(OrderInWrongState));
+    it('refuses an unknown order', () => given().when(reattach).thenRefuses(OrderNotFound));
+    it('lets a barista start, and a customer leave, a re-attached order', () => {
+      given(heldByDead, reattached).when(start).then([started]);
+      given(heldByDead, reattached).when(cancel).then([cancelled]);
+    });
+    it('is needed only for a queued order whose customer another process holds', () => {
+      const order = (...history: OrderEvent[]) =>
+        history.reduce<Order | undefined>(evolve, undefined) as Order;
+      expect(heldElsewhere(order(heldByDead), 'survivor')).toBe(true);
+      expect(heldElsewhere(order(heldByDead), 'dead')).toBe(false);
+      expect(heldElsewhere(order(heldByDead, reattached), 'survivor')).toBe(false);
+      expect(heldElsewhere(order(heldByDead, reattached), 'third')).toBe(true);
+      expect(heldElsewhere(order(heldByDead, started), 'survivor')).toBe(false);
+      expect(heldElsewhere(order(placed), 'survivor')).toBe(false);
+    });
+  });
+
   describe('a late finish after the lease ran out', () => {
     it('is accepted while nobody has started the order again', () =>
       given(placed, started, requeued).when(finish).then([finished]));
@@ -160,6 +188,14 @@ describe('an order', () => {
       );
       expect(order).toMatchObject({ status: 'brewing', startedAt: 2700, requeuedAt: 2600 });
       expect(evolve(order, finished)).toMatchObject({ status: 'ready', finishedAt: 3000 });
+    });
+
+    it('records a re-attach: the order stays queued, held by the new process', () => {
+      expect(evolve(evolve(undefined, heldByDead), reattached)).toMatchObject({
+        status: 'queued',
+        heldBy: 'survivor',
+        placedAt: 1000,
+      });
     });
 
     it('folds events read back from a log as plain objects', () => {

@@ -8,6 +8,7 @@ import {
   type OrderEvent,
   OrderFinished,
   OrderPlaced,
+  OrderReattached,
   OrderRequeued,
   OrderStarted,
 } from '../events';
@@ -29,7 +30,7 @@ export interface Order {
   readonly finishedBy?: string;
   readonly cancelledAt?: number;
   readonly cancelReason?: CancelReason;
-  /** The café process holding the customer's request (OrderPlaced.heldBy). */
+  /** The café process holding the customer's request (OrderPlaced.heldBy, OrderReattached.heldBy). */
   readonly heldBy?: string;
 }
 
@@ -46,6 +47,7 @@ export type OrderCommand = { orderId: string; at: number } & (
   | { kind: 'finish'; barista?: string }
   | { kind: 'cancel'; reason: CancelReason }
   | { kind: 'requeue'; leaseMs: number }
+  | { kind: 'reattach'; heldBy: string }
 );
 
 /**
@@ -59,6 +61,7 @@ export const STATUS_AFTER: Readonly<Record<OrderEvent['type'], OrderStatus>> = {
   OrderFinished: 'ready',
   OrderCancelled: 'cancelled',
   OrderRequeued: 'queued',
+  OrderReattached: 'queued',
 };
 
 /** Folds one event into the order. Pure; the log is trusted, so a malformed history throws. */
@@ -84,6 +87,8 @@ export function evolve(order: Order | undefined, event: OrderEvent): Order {
       return { ...order, status, cancelledAt: event.at, cancelReason: event.reason };
     case 'OrderRequeued':
       return { ...order, status, requeuedAt: event.at };
+    case 'OrderReattached':
+      return { ...order, status, heldBy: event.heldBy };
     default:
       exhaustive(event);
       return order;
@@ -136,10 +141,24 @@ export function decide(command: OrderCommand, order: Order | undefined): OrderEv
         throw new LeaseNotExpired(order.orderId);
       }
       return [new OrderRequeued(order.orderId, command.at)];
+    case 'reattach':
+      // A brewing order is not withdrawn when its holder dies (OrphanedOrders), so only a
+      // queued one needs to say who holds its customer now.
+      requireStatus(order, 'queued');
+      return [new OrderReattached(order.orderId, command.heldBy, command.at)];
     default:
       exhaustive(command);
       return [];
   }
+}
+
+/**
+ * Whether a customer who came back with the order's Idempotency-Key and waits on `instance`
+ * must be recorded as held there (`reattach`): the order is queued, and the log names another
+ * process as the one holding its customer, which may be gone or die before this one.
+ */
+export function heldElsewhere(order: Order, instance: string): boolean {
+  return order.status === 'queued' && order.heldBy !== undefined && order.heldBy !== instance;
 }
 
 function requireStatus(order: Order, expected: OrderStatus): void {

@@ -13,7 +13,7 @@ import { PostgresEventStore } from './postgres-event-store';
 type Step =
   | { kind: 'place' }
   | { kind: 'claim' }
-  | { kind: 'start' | 'finish' | 'cancel' | 'requeue'; pick: number };
+  | { kind: 'start' | 'finish' | 'cancel' | 'requeue' | 'reattach'; pick: number };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.constant({ kind: 'place' as const }),
@@ -24,6 +24,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       'finish' as const,
       'cancel' as const,
       'requeue' as const,
+      'reattach' as const,
     ),
     pick: fc.nat(),
   }),
@@ -52,7 +53,8 @@ function startable(order: Order, at: number): boolean {
  * calling `decide`. It must start exactly the order `decide` would let start and the queue
  * takes first (the oldest placed among those `decide` calls startable), or nothing when
  * `decide` would start none, whatever came before: placements, starts decided by the
- * application, finishes, cancels (refused ones included) and requeues.
+ * application, finishes, cancels (refused ones included), requeues and re-attaches (which
+ * leave a queued order at its place).
  */
 describeWithPostgres()('the PostgreSQL claim against decide', () => {
   let database: TestDatabase;
@@ -114,7 +116,9 @@ describeWithPostgres()('the PostgreSQL claim against decide', () => {
                   ? { kind: 'cancel', orderId, reason: 'customer_left', at }
                   : s.kind === 'requeue'
                     ? { kind: 'requeue', orderId, leaseMs: 0, at }
-                    : { kind: s.kind, orderId, at };
+                    : s.kind === 'reattach'
+                      ? { kind: 'reattach', orderId, heldBy: `instance-${at}`, at }
+                      : { kind: s.kind, orderId, at };
             }
             const modelled = orders.get(command.orderId);
             let events;

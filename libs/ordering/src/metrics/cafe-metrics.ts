@@ -142,6 +142,7 @@ export class CafeMetrics {
       // Counted by type above; no time of theirs is measured.
       case 'OrderPlaced':
       case 'OrderRequeued':
+      case 'OrderReattached':
         break;
       default:
         exhaustive(event);

@@ -41,6 +41,7 @@ export class IdempotencyKeyProjection implements InlineProjection {
       case 'OrderFinished':
       case 'OrderCancelled':
       case 'OrderRequeued':
+      case 'OrderReattached':
         break;
       default:
         exhaustive(event);

@@ -49,6 +49,9 @@ export class QueueProjection extends QueuePolicy implements InlineProjection {
         );
         break;
       }
+      // Still queued, where it was: only who holds its customer changed.
+      case 'OrderReattached':
+        break;
       // A late finish may come for a requeued order that is back in the queue.
       case 'OrderFinished':
       case 'OrderCancelled':

@@ -38,6 +38,9 @@ export class QueuedByAddressProjection extends QueuePolicy implements InlineProj
       case 'OrderRequeued':
         this.requeue(event.orderId);
         break;
+      // Still queued, in its turn: only who holds its customer changed.
+      case 'OrderReattached':
+        break;
       case 'OrderFinished':
       case 'OrderCancelled':
         this.remove(event.orderId, { endTurn: false });

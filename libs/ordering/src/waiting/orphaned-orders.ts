@@ -3,8 +3,11 @@ import { CommandBus } from '@nestjs/cqrs';
 import { CancelOrderCommand } from '../commands/cancel-order.command';
 import { Clock } from '../clock';
 import { OrderInWrongState } from '../domain/errors';
+import type { Order } from '../domain/order';
 import type { CancelReason } from '../domain/order-status';
 import { EventStore } from '../event-store/event-store';
+import { WrongExpectedVersion } from '../event-store/event-store.errors';
+import { orderOf } from '../order-history';
 import { OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { CafeInstance, InstanceLiveness } from './cafe-instance';
@@ -20,17 +23,19 @@ const FLEET_SWEEP_MS = 5_000;
  * `kill -9`, a restart): nobody can answer that customer, so nobody should brew for them. One
  * without an Idempotency-Key is withdrawn at once (`holder_died`): its customer has no way back
  * to it. One with a key is kept for `reattachMs`, during which its customer may post the key
- * again and wait for it on a new connection; past that, it is withdrawn (`not_reattached`).
- * Orders of a `Prefer: respond-async` customer are held by nobody and stay: the customer polls.
- * In a fleet (a shared log), every instance says it is alive every few seconds, and each one
- * withdraws the keyless orders of an instance not heard of for 30 s (two doing it at once is
- * harmless: one cancel lands); keyed orders of a dead instance are left to their customers
- * there, since a re-attach on another survivor would not be seen by the one whose window ran out.
+ * again and wait for it on a new connection, here or on another instance (OrderReattached names
+ * the new holder); past that, it is withdrawn (`not_reattached`). Each withdrawal is appended
+ * against the stream's version read when the orphan was found, so a re-attach in between, a
+ * barista's start, or another survivor's withdrawal of the same order refuses it: the log, not
+ * a note kept by whichever process was re-posted to, decides. Orders of a `Prefer:
+ * respond-async` customer are held by nobody and stay: the customer polls. In a fleet (a shared
+ * log), every instance says it is alive every few seconds, and each one does this for the
+ * orders of an instance not heard of for 30 s.
  */
 @Injectable()
 export class OrphanedOrders implements OnApplicationShutdown {
   private readonly log = new Logger(OrphanedOrders.name);
-  /** Orders with a key, waiting for their customer: the timer that withdraws each. */
+  /** Orders with a key, waiting for their customer: the timer that withdraws each (if nobody came). */
   private readonly awaiting = new Map<string, () => void>();
   private stopSweeping?: () => void;
   private closed = false;
@@ -70,25 +75,27 @@ export class OrphanedOrders implements OnApplicationShutdown {
 
   private async sweep(): Promise<void> {
     const alive = await this.liveness.alive(this.instance.id);
-    await this.withdrawHeldBy((id) => !alive.has(id), !this.liveness.shared);
+    await this.withdrawHeldBy((id) => !alive.has(id));
   }
 
   /**
-   * Withdraws the queued orders held by an instance for which `isGone` is true; gives those
-   * with a key their window when `keyedToo`, else leaves them. One already waiting for its
-   * customer is left so.
+   * Withdraws the queued orders held by an instance for which `isGone` is true, those with a key
+   * once their window passed. One already waiting for its customer is left so.
    */
-  private async withdrawHeldBy(
-    isGone: (instance: string) => boolean,
-    keyedToo: boolean,
-  ): Promise<void> {
+  private async withdrawHeldBy(isGone: (instance: string) => boolean): Promise<void> {
     const withdrawn: Promise<void>[] = [];
+    const orphaned = (order?: Order): order is Order & { heldBy: string } =>
+      order?.status === 'queued' && order.heldBy !== undefined && isGone(order.heldBy);
     for (const orderId of this.queue.ids()) {
-      const heldBy = this.statuses.get(orderId)?.heldBy;
-      if (heldBy === undefined || !isGone(heldBy) || this.awaiting.has(orderId)) continue;
-      const [placed] = await this.store.readStream(orderId);
+      if (this.awaiting.has(orderId) || !orphaned(this.statuses.get(orderId))) continue;
+      // The log's word, and the version the withdrawal is decided at: this instance's view may
+      // not have seen a re-attach yet.
+      const stream = await this.store.readStream(orderId);
+      const { order, version } = orderOf(stream);
+      if (!orphaned(order)) continue;
+      const { heldBy } = order;
+      const [placed] = stream;
       if (placed?.event.type === 'OrderPlaced' && placed.event.idempotency !== undefined) {
-        if (!keyedToo) continue;
         this.log.warn(
           `order ${orderId} was held by instance ${heldBy}, which is gone; it has an Idempotency-Key ` +
             `and waits ${this.reattachMs / 1000} s for its customer to post it again`,
@@ -97,20 +104,14 @@ export class OrphanedOrders implements OnApplicationShutdown {
           orderId,
           this.clock.after(this.reattachMs, () => {
             this.awaiting.delete(orderId);
-            void this.withdraw(orderId, heldBy, 'not_reattached');
+            void this.withdraw(orderId, heldBy, 'not_reattached', version);
           }),
         );
       } else {
-        withdrawn.push(this.withdraw(orderId, heldBy, 'holder_died'));
+        withdrawn.push(this.withdraw(orderId, heldBy, 'holder_died', version));
       }
     }
     await Promise.all(withdrawn);
-  }
-
-  /** The customer of `orderId` came back with its key: the order is theirs again. */
-  reattached(orderId: string): void {
-    this.awaiting.get(orderId)?.();
-    if (this.awaiting.delete(orderId)) this.log.log(`order ${orderId}: its customer came back`);
   }
 
   onApplicationShutdown(): void {
@@ -120,15 +121,21 @@ export class OrphanedOrders implements OnApplicationShutdown {
     this.awaiting.clear();
   }
 
-  private async withdraw(orderId: string, heldBy: string, reason: CancelReason): Promise<void> {
-    await this.commandBus.execute(new CancelOrderCommand(orderId, reason)).then(
+  private async withdraw(
+    orderId: string,
+    heldBy: string,
+    reason: CancelReason,
+    version: number,
+  ): Promise<void> {
+    await this.commandBus.execute(new CancelOrderCommand(orderId, reason, version)).then(
       () =>
         this.log.warn(
           `withdrew order ${orderId} (${reason}): it was held by instance ${heldBy}, which is gone`,
         ),
       (error) => {
-        // A barista started it, or another instance withdrew it first: nothing left to do.
-        if (!(error instanceof OrderInWrongState)) {
+        // Its customer came back, a barista started it, or another survivor withdrew it first:
+        // nothing left to do.
+        if (!(error instanceof WrongExpectedVersion || error instanceof OrderInWrongState)) {
           this.log.error(`withdrawing order ${orderId} failed: ${String(error)}`);
         }
       },

@@ -54,6 +54,7 @@ export class WaitingCustomers {
           case 'OrderPlaced':
           case 'OrderStarted':
           case 'OrderRequeued':
+          case 'OrderReattached':
             break;
           default:
             exhaustive(event);
