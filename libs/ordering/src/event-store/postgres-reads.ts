@@ -100,8 +100,14 @@ export class PostgresReads {
         .filter(({ type }) => settles({ type: type as OrderEvent['type'] }))
         .slice(0, recentOrders)
         .forEach(({ stream }) => streams.add(stream));
+      // One index lookup per stream whatever the planner knows: with `stream = ANY($1)` a log
+      // without statistics (never analysed, as after a bulk load or with autovacuum off) was
+      // read whole, past the query timeout at 10,000,000 events. OFFSET 0 keeps the lateral
+      // subquery from being flattened into that join.
       const { rows } = await client.query<EventRow>(
-        `${COLUMNS} WHERE stream = ANY($1) ORDER BY position`,
+        `SELECT e.position, e.stream, e.version, e.data FROM unnest($1::text[]) AS wanted(stream)
+           CROSS JOIN LATERAL (${COLUMNS} WHERE stream = wanted.stream OFFSET 0) e
+           ORDER BY e.position`,
         [[...streams]],
       );
       await client.query('COMMIT');
