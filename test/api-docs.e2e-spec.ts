@@ -81,6 +81,12 @@ describe.each(HTTP_ADAPTERS)('the API documents on %s', (adapter) => {
     expect(order.responses['503'].headers).toHaveProperty('Retry-After');
   });
 
+  it('documents the refusal of GET /orders/{id} to an address that looks up unknown ids', async () => {
+    const lookup = (await documentOf('customer')).paths['/orders/{id}'].get;
+    expect(Object.keys(lookup.responses).sort()).toEqual(['200', '404', '422', '429']);
+    expect(lookup.responses['429'].headers).toHaveProperty('Retry-After');
+  });
+
   it('documents the barista routes with their refusals', async () => {
     const { paths } = await documentOf('barista');
     expect(Object.keys(paths['/start'].get.responses).sort()).toEqual(['200', '401', '404']);

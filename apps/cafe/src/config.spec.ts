@@ -31,6 +31,7 @@ describe('loadConfig', () => {
         blockSeconds: 900,
         maxAddresses: 100_000,
         maxWaitingPerAddress: 300,
+        lookupMissesPerMinute: 300,
       },
       brewLeaseMs: 600_000,
       drainTimeoutMs: 30_000,
@@ -98,6 +99,7 @@ describe('loadConfig', () => {
       THROTTLE_BLOCK_SECONDS: '60',
       MAX_WAITING_PER_ADDRESS: '20',
       THROTTLE_MAX_ADDRESSES: '5000',
+      LOOKUP_MISSES_PER_MINUTE: '12',
     });
     expect(config.queuePolicy).toBe('fair');
     expect(config.flood).toMatchObject({
@@ -106,6 +108,7 @@ describe('loadConfig', () => {
       blockSeconds: 60,
       maxWaitingPerAddress: 20,
       maxAddresses: 5000,
+      lookupMissesPerMinute: 12,
     });
     expect(config.flood.trustedProxies.entries).toEqual(['10.0.0.1', '172.16.0.0/12']);
     expect(config.flood.trustedProxies.includes('172.20.0.2')).toBe(true);
@@ -253,6 +256,8 @@ describe('loadConfig', () => {
     [{ THROTTLE_BLOCK_SECONDS: '1000001' }, /THROTTLE_BLOCK_SECONDS/],
     [{ MAX_WAITING_PER_ADDRESS: 'x' }, /MAX_WAITING_PER_ADDRESS/],
     [{ THROTTLE_MAX_ADDRESSES: '0' }, /THROTTLE_MAX_ADDRESSES/],
+    [{ LOOKUP_MISSES_PER_MINUTE: '0' }, /LOOKUP_MISSES_PER_MINUTE must be a whole number from 1/],
+    [{ LOOKUP_MISSES_PER_MINUTE: '2.5' }, /LOOKUP_MISSES_PER_MINUTE/],
     [{ EVENT_STREAM_READERS: '0' }, /EVENT_STREAM_READERS must be a whole number from 1/],
     [{ EVENT_STREAM_READERS_PER_ADDRESS: 'all' }, /EVENT_STREAM_READERS_PER_ADDRESS/],
     [

@@ -1,12 +1,13 @@
 import { type DynamicModule, type INestApplicationContext, Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { type ApiDocsInfo, type ConnectionDoor, HealthModule, TrustedProxies } from '@cafe/http';
-import { Clock, CoreBridgeModule, EventFeed } from '@cafe/ordering';
+import { CafeMetrics, Clock, CoreBridgeModule, EventFeed } from '@cafe/ordering';
 import type { FloodDefenceOptions } from './flood/flood-defence.options';
 import { BlockedAddresses } from './flood/blocked-addresses';
 import { FloodCutOff } from './flood/flood-cut-off';
 import { FloodRedis } from './flood/flood-redis';
 import { GcraThrottlerStorage } from './flood/gcra-throttler-storage';
+import { LookupMisses } from './flood/lookup-misses';
 import { WaitingPerAddress } from './flood/waiting-per-address';
 import { OrderController } from './order.controller';
 
@@ -57,6 +58,18 @@ export class CustomerModule {
           useFactory: (feed: EventFeed) =>
             new WaitingPerAddress(flood.maxWaitingPerAddress, feed, floodRedis),
           inject: [EventFeed],
+        },
+        {
+          provide: LookupMisses,
+          useFactory: (clock: Clock, metrics: CafeMetrics) =>
+            new LookupMisses(
+              flood.lookupMissesPerMinute,
+              flood.maxAddresses,
+              clock,
+              metrics,
+              floodRedis,
+            ),
+          inject: [Clock, CafeMetrics],
         },
         BlockedAddresses,
         FloodCutOff,

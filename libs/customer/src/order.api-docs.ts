@@ -83,5 +83,10 @@ export const ApiOrder = {
       ApiOkResponse({ description: 'The order as it is now', type: OrderStatusResponse }),
       ApiErrorResponse(404, 'No order has this id'),
       ApiErrorResponse(422, '`wait` is not a whole number from 0 to 60, or the id is too long'),
+      ApiErrorResponse(
+        429,
+        'Too many lookups of orders that do not exist from this address: orders the café holds in memory are still answered',
+        { retryAfter: true },
+      ),
     ),
 };

@@ -16,6 +16,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import {
   CancelOrderCommand,
   type Departure as CustomerDeparture,
+  GetHeldOrderQuery,
   GetOrderQuery,
   OrderInWrongState,
   type OrderView,
@@ -39,6 +40,7 @@ import { PlaceOrderDto, PlaceOrderQueryDto } from './dto/place-order.dto';
 import { ApiOrder } from './order.api-docs';
 import { ORDER_ROUTE } from './order.route';
 import { FloodGuard } from './flood/flood.guard';
+import { LookupMisses } from './flood/lookup-misses';
 import { WaitingPerAddress } from './flood/waiting-per-address';
 import { idempotencyClaim, prefersRespondAsync } from './order-headers';
 
@@ -51,6 +53,7 @@ export class OrderController {
     private readonly queryBus: QueryBus,
     private readonly waiting: WaitingCustomers,
     private readonly places: WaitingPerAddress,
+    private readonly lookupMisses: LookupMisses,
   ) {}
 
   /**
@@ -89,15 +92,24 @@ export class OrderController {
     return toOrderResponse(await this.waiting.waitUntilReady(placed, departure));
   }
 
-  /** The order's status (and place in the queue); with `?wait=S`, held until it is ready or S seconds passed. */
+  /**
+   * The order's status (and place in the queue); with `?wait=S`, held until it is ready or S
+   * seconds passed. An order this process does not hold is looked for in the log, unless the
+   * address's lookups of unknown ids have it refused (LookupMisses).
+   */
   @Get('orders/:id')
   @ApiOrder.get()
   async getOrder(
     @Param() { id }: OrderIdParams,
     @Query() { wait }: GetOrderQueryDto,
+    @NodeRequest(ClientAddressPipe) clientAddress: string,
     @Departure() departure: CustomerDeparture,
   ): Promise<OrderStatusResponse> {
-    const view = await this.queryBus.execute(new GetOrderQuery(id));
+    const view =
+      (await this.queryBus.execute(new GetHeldOrderQuery(id))) ??
+      (await this.lookupMisses.unlessRefused(clientAddress, () =>
+        this.queryBus.execute(new GetOrderQuery(id)),
+      ));
     const { status } = view.order;
     if (wait === 0 || (status !== 'queued' && status !== 'brewing')) {
       return toOrderStatusResponse(view);

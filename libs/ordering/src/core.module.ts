@@ -31,7 +31,7 @@ import { QueueProjection } from './projections/queue.projection';
 import { QueuedByAddressProjection } from './projections/queued-by-address.projection';
 import { GetBoardHandler } from './queries/get-board.handler';
 import { GetEventHistoryHandler } from './queries/get-event-history.handler';
-import { GetOrderHandler } from './queries/get-order.handler';
+import { GetHeldOrderHandler, GetOrderHandler } from './queries/get-order.handler';
 import { GetQueueSnapshotHandler } from './queries/get-queue-snapshot.handler';
 import { CafeInstance } from './waiting/cafe-instance';
 import { ORPHAN_REATTACH_MS, OrphanedOrders } from './waiting/orphaned-orders';
@@ -109,6 +109,7 @@ export class CoreModule {
         GetEventHistoryHandler,
         GetBoardHandler,
         GetOrderHandler,
+        GetHeldOrderHandler,
         LeaseMonitor,
         ...(eventLog ? [eventLog] : []),
       ],

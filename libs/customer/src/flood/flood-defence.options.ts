@@ -21,6 +21,8 @@ export interface FloodDefenceOptions {
   readonly maxAddresses: number;
   /** Orders one address may have waiting at once (each holds a request open for minutes). */
   readonly maxWaitingPerAddress: number;
+  /** Lookups of orders that do not exist one address may make a minute (LOOKUP_MISSES_PER_MINUTE): each reads the log. */
+  readonly lookupMissesPerMinute: number;
   /** Shares the counters, blocks and waiting counts with the other instances (REDIS_URL); none: per instance. */
   readonly redis?: RedisTarget;
 }

@@ -1,9 +1,10 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import type { Order } from '../domain/order';
 import { EventStore } from '../event-store/event-store';
 import { OrderHistory } from '../order-history';
 import { OrderStates } from '../orders/order-states';
 import { QueuePolicy } from '../projections/queue-policy';
-import { GetOrderQuery, type OrderView } from './get-order.query';
+import { GetHeldOrderQuery, GetOrderQuery, type OrderView } from './get-order.query';
 
 @QueryHandler(GetOrderQuery)
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
@@ -21,7 +22,23 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
       // this process writes. Then, if the views still lack it, its stream in the log.
       await this.store.caughtUp();
     }
-    const order = await this.history.get(orderId);
-    return { order, position: this.queue.positionOf(orderId) };
+    return viewOf(await this.history.get(orderId), this.queue);
   }
+}
+
+@QueryHandler(GetHeldOrderQuery)
+export class GetHeldOrderHandler implements IQueryHandler<GetHeldOrderQuery> {
+  constructor(
+    private readonly orders: OrderStates,
+    private readonly queue: QueuePolicy,
+  ) {}
+
+  async execute({ orderId }: GetHeldOrderQuery): Promise<OrderView | undefined> {
+    const order = this.orders.get(orderId);
+    return order && viewOf(order, this.queue);
+  }
+}
+
+function viewOf(order: Order, queue: QueuePolicy): OrderView {
+  return { order, position: queue.positionOf(order.orderId) };
 }

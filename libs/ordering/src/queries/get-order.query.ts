@@ -13,3 +13,14 @@ export class GetOrderQuery extends Query<OrderView> {
     super();
   }
 }
+
+/**
+ * The order if this process's views hold it (live or recently settled), else undefined: a map
+ * lookup that never reads the log, so that whoever answers can decide whether the log may be
+ * read for it (the customer app limits lookups that miss per address).
+ */
+export class GetHeldOrderQuery extends Query<OrderView | undefined> {
+  constructor(public readonly orderId: string) {
+    super();
+  }
+}
