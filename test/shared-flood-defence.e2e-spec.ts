@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { EventStore } from '@cafe/ordering';
@@ -157,6 +158,22 @@ describeWithRedis()('flood defence shared through Redis', () => {
       // The place a's start freed is free on b too.
       await eventually(async () => (await b.customer('POST', '/order/', async)).status === 202);
       expect((await a.customer('POST', '/order/', async)).status).toBe(429);
+    });
+
+    it('counts the lookups of unknown orders one address makes over both instances', async () => {
+      const [a, b] = await startTwo({ LOOKUP_MISSES_PER_MINUTE: '4' });
+      const lookUp = (cafe: TestCafe, localAddress: string) =>
+        cafe.customer('GET', `/orders/${randomUUID()}`, { localAddress });
+      const misses = [];
+      for (const cafe of [a, b, a, b]) misses.push((await lookUp(cafe, FLOOD_ADDRESS)).status);
+      expect(misses).toEqual([404, 404, 404, 404]);
+      // Two on each instance, four in all: the next is one too many on either.
+      for (const cafe of [b, a]) {
+        const refused = await lookUp(cafe, FLOOD_ADDRESS);
+        expect(refused.status).toBe(429);
+        expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+      }
+      expect((await lookUp(a, REGULAR)).status).toBe(404);
     });
   });
 
