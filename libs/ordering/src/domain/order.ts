@@ -97,7 +97,8 @@ export function evolve(order: Order | undefined, event: OrderEvent): Order {
 
 /**
  * Whether `event` settles its order: `decide` refuses every command to a ready or cancelled
- * order, so its stream is complete and the views may let it go.
+ * order, so its stream is complete and the views may let it go. The PostgreSQL log's table of
+ * live orders follows it too, from the flag each event's row carries (postgres-rows.ts).
  */
 export function settles(event: Pick<OrderEvent, 'type'>): boolean {
   const status = STATUS_AFTER[event.type];

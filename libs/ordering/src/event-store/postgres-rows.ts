@@ -1,4 +1,4 @@
-import { STATUS_AFTER } from '../domain/order';
+import { settles, STATUS_AFTER } from '../domain/order';
 import { type OrderEvent, OrderStarted } from '../events';
 import type { StoredEvent } from './event-store';
 
@@ -88,18 +88,21 @@ export function parseNotification(payload: string | undefined): Notification {
 }
 
 /**
- * What `cafe_append` takes for one append or claim. `queued` says whether the order is queued
- * once the events are in, as the domain says (STATUS_AFTER): `cafe_append` keeps its queue
- * table from it, naming no event type. The claim starts an order `cafe_queue` holds, so only
- * an order the domain calls queued; postgres-claim.property.spec.ts plays decide against it.
+ * What `cafe_append` takes for one append or claim, with what the domain says of its events, so
+ * that the database keeps its tables naming no event type: `queued`, whether the order is
+ * queued once the events are in (STATUS_AFTER), for `cafe_queue` (migration 005); `settles`,
+ * whether each event settles its order (`settles`), stored in its row, for `cafe_live_orders`
+ * (migration 009). The claim starts an order `cafe_queue` holds, so only an order the domain
+ * calls queued; postgres-claim.property.spec.ts plays decide against it.
  */
 export function toAppendRow(pending: Pending) {
   if ('claim' in pending) {
     const { at, barista } = pending.claim;
-    const started: OrderEvent['type'] = 'OrderStarted';
+    const started = { type: 'OrderStarted' } as const;
     return {
-      claim: { type: started, at, ...(barista === undefined ? {} : { barista }) },
-      queued: STATUS_AFTER[started] === 'queued',
+      claim: { ...started, at, ...(barista === undefined ? {} : { barista }) },
+      queued: STATUS_AFTER[started.type] === 'queued',
+      settles: [settles(started)],
     };
   }
   const { stream, expectedVersion, events } = pending;
@@ -110,6 +113,7 @@ export function toAppendRow(pending: Pending) {
     expected: expectedVersion,
     events,
     queued: events.length > 0 && STATUS_AFTER[events[events.length - 1].type] === 'queued',
+    settles: events.map(settles),
     ...(key === undefined ? {} : { key: { key, fingerprint } }),
   };
 }
