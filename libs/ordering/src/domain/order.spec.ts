@@ -1,5 +1,13 @@
 import { LeaseNotExpired, OrderAlreadyPlaced, OrderInWrongState, OrderNotFound } from './errors';
-import { decide, evolve, heldElsewhere, type Order, type OrderCommand } from './order';
+import {
+  decide,
+  evolve,
+  heldElsewhere,
+  type Order,
+  type OrderCommand,
+  places,
+  settles,
+} from './order';
 import {
   OrderCancelled,
   type OrderEvent,
@@ -230,6 +238,43 @@ describe('an order', () => {
 
     it('refuses a history that does not start with OrderPlaced', () => {
       expect(() => evolve(undefined, started)).toThrow(/before OrderPlaced/);
+    });
+  });
+
+  describe('placing and settling, which the stores keep their live orders and keys by', () => {
+    const events = [placed, started, finished, cancelled, requeued, reattached];
+    const throws = (run: () => unknown) => {
+      try {
+        run();
+        return false;
+      } catch {
+        return true;
+      }
+    };
+
+    it('places with the one event evolve takes with no order', () => {
+      for (const event of events) {
+        const takenFirst = !throws(() => evolve(undefined, event));
+        expect([event.type, places(event)]).toEqual([event.type, takenFirst]);
+      }
+    });
+
+    it('settles with the events after which decide refuses every command', () => {
+      const lives = [
+        [placed],
+        [placed, started],
+        [placed, started, requeued],
+        [heldByDead, reattached],
+        [placed, started, finished],
+        [placed, cancelled],
+      ];
+      const commands = [place, start, finish, cancel, { ...requeue, at: 9000 }, reattach];
+      for (const history of lives) {
+        const order = history.reduce<Order | undefined>(evolve, undefined);
+        const refusesAll = commands.every((command) => throws(() => decide(command, order)));
+        const last = history[history.length - 1];
+        expect([last.type, settles(last)]).toEqual([last.type, refusesAll]);
+      }
     });
   });
 });

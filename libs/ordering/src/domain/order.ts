@@ -64,10 +64,20 @@ export const STATUS_AFTER: Readonly<Record<OrderEvent['type'], OrderStatus>> = {
   OrderReattached: 'queued',
 };
 
+/**
+ * Whether `event` places its order: the first event of every order's stream, the only one
+ * `evolve` takes with no order, and the one that carries the order's Idempotency-Key. The
+ * stores keep their tables of live orders and keys from it, and check by it that a stream they
+ * read is an order's.
+ */
+export function places(event: OrderEvent): event is OrderPlaced {
+  return event.type === 'OrderPlaced';
+}
+
 /** Folds one event into the order. Pure; the log is trusted, so a malformed history throws. */
 export function evolve(order: Order | undefined, event: OrderEvent): Order {
   const status = STATUS_AFTER[event.type];
-  if (event.type === 'OrderPlaced') {
+  if (places(event)) {
     return {
       orderId: event.orderId,
       drink: event.drink,

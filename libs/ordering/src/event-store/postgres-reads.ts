@@ -1,5 +1,5 @@
 import type { QueryResultRow } from 'pg';
-import { settles } from '../domain/order';
+import { places, settles } from '../domain/order';
 import type { OrderEvent } from '../events';
 import type { KeyedOrder } from '../projections/idempotency-key.projection';
 import { firstPositionAt, type StoredEvent } from './event-store';
@@ -115,7 +115,7 @@ export class PostgresReads {
       const liveStreams = new Set(live.map(({ stream }) => stream));
       const placed = new Set(
         events
-          .filter(({ version, event }) => version === 1 && event.type === 'OrderPlaced')
+          .filter(({ version, event }) => version === 1 && places(event))
           .map(({ stream }) => stream),
       );
       const mismatch =

@@ -1,4 +1,4 @@
-import { settles, STATUS_AFTER } from '../domain/order';
+import { places, settles, STATUS_AFTER } from '../domain/order';
 import { type OrderEvent, OrderStarted } from '../events';
 import type { StoredEvent } from './event-store';
 
@@ -120,7 +120,7 @@ export function toAppendRow(pending: Pending) {
 
 function placedBy(events: readonly OrderEvent[]) {
   const first = events[0];
-  return first?.type === 'OrderPlaced' ? first : undefined;
+  return first !== undefined && places(first) ? first : undefined;
 }
 
 export function idempotencyKeyOf({

@@ -4,7 +4,7 @@ import { Logger } from '@nestjs/common';
 import Database from 'better-sqlite3';
 import { EventStoreUnavailable, WrongExpectedVersion } from './event-store.errors';
 import type { OrderEvent } from '../events';
-import { settles } from '../domain/order';
+import { places, settles } from '../domain/order';
 import type { KeyedOrder } from '../projections/idempotency-key.projection';
 import { Retention } from '../retention';
 import {
@@ -269,7 +269,7 @@ export class SqliteEventStore extends EventStore {
         live.delete(stream);
         versions.delete(stream);
       } else versions.set(stream, version);
-      if (event.type === 'OrderPlaced') {
+      if (places(event)) {
         live.add(stream);
         if (event.idempotency) {
           const { key, fingerprint } = event.idempotency;
@@ -330,7 +330,7 @@ export class SqliteEventStore extends EventStore {
       const missing = tail.get(stream)?.find((position) => !positions.has(position));
       if (missing !== undefined)
         throw new Error(`the index of the events misses event ${missing} of ${stream}`);
-      const placed = history[0]?.event.type === 'OrderPlaced';
+      const placed = history.length > 0 && places(history[0].event);
       if (!placed || (live.has(stream) && history.some(({ event }) => settles(event)))) {
         if (rebuilt) throw new Error(`stream ${stream} is not an order's`);
         this.logger.warn(
@@ -388,7 +388,7 @@ function prepareWrites(db: Database.Database) {
           data,
           checksum(position, stream, version, data),
         );
-        if (event.type === 'OrderPlaced') {
+        if (places(event)) {
           addLive.run(stream);
           if (event.idempotency)
             addKey.run(event.idempotency.key, stream, event.idempotency.fingerprint);

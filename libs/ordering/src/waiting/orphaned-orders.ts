@@ -3,7 +3,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { CancelOrderCommand } from '../commands/cancel-order.command';
 import { Clock } from '../clock';
 import { OrderInWrongState } from '../domain/errors';
-import type { Order } from '../domain/order';
+import { type Order, places } from '../domain/order';
 import type { CancelReason } from '../domain/order-status';
 import { EventStore } from '../event-store/event-store';
 import { WrongExpectedVersion } from '../event-store/event-store.errors';
@@ -95,7 +95,7 @@ export class OrphanedOrders implements OnApplicationShutdown {
       if (!orphaned(order)) continue;
       const { heldBy } = order;
       const [placed] = stream;
-      if (placed?.event.type === 'OrderPlaced' && placed.event.idempotency !== undefined) {
+      if (placed !== undefined && places(placed.event) && placed.event.idempotency !== undefined) {
         this.log.warn(
           `order ${orderId} was held by instance ${heldBy}, which is gone; it has an Idempotency-Key ` +
             `and waits ${this.reattachMs / 1000} s for its customer to post it again`,
