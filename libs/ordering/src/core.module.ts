@@ -25,6 +25,7 @@ import { LeaseMonitor } from './lease/lease-monitor';
 import { EventLog } from './logging/event-log';
 import { OrderRepository } from './order.repository';
 import { OrderHistory } from './order-history';
+import { OrderDecisionState, OrderReadModel, OrderStates } from './orders/order-states';
 import { Retention } from './retention';
 import { QueuePolicy, type QueuePolicyName } from './projections/queue-policy';
 import { QueueProjection } from './projections/queue.projection';
@@ -84,6 +85,10 @@ export class CoreModule {
       providers: [
         { provide: Retention, useValue: retention },
         ...INLINE_PROJECTIONS,
+        // One fold of the orders, handed out narrow: the write side decides from one type, the
+        // readers read the other.
+        { provide: OrderDecisionState, useExisting: OrderStates },
+        { provide: OrderReadModel, useExisting: OrderStates },
         eventStoreProvider(eventStore, sessionDeadlines),
         { provide: QueuePolicy, useExisting: next },
         { provide: BrewLease, useValue: new BrewLease(brewLeaseMs) },

@@ -30,7 +30,7 @@ export * from './queries/get-event-history.query';
 export * from './projections/queue-policy';
 export { IdempotencyKeyProjection } from './projections/idempotency-key.projection';
 export { QueueProjection } from './projections/queue.projection';
-export { OrderStates } from './orders/order-states';
+export { OrderDecisionState, OrderReadModel, OrderStates } from './orders/order-states';
 export * from './lease/brew-lease';
 export * from './queries/get-queue-snapshot.query';
 export * from './waiting/cafe-instance';

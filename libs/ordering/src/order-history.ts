@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { OrderNotFound } from './domain/errors';
 import { evolve, type Order } from './domain/order';
 import { EventStore, type StoredEvent } from './event-store/event-store';
-import { OrderStates } from './orders/order-states';
+import { OrderDecisionState, OrderReadModel } from './orders/order-states';
 
 /** An order as it stands and how many events its stream holds (0: no such order). */
 export interface FoundOrder {
@@ -19,24 +19,30 @@ export interface FoundOrder {
 export class OrderHistory {
   constructor(
     private readonly store: EventStore,
-    private readonly orders: OrderStates,
+    private readonly decisions: OrderDecisionState,
+    private readonly reads: OrderReadModel,
   ) {}
 
+  /** For the write side: the order and the version to append against. */
   async find(orderId: string): Promise<FoundOrder> {
-    const held = this.orders.load(orderId);
+    const held = this.decisions.load(orderId);
     if (held.order) return held;
-    return orderOf(await this.store.readStream(orderId));
+    return this.fromLog(orderId);
   }
 
-  /** The order, or OrderNotFound saying how much of the past this café keeps. */
+  /** For readers: the order, or OrderNotFound saying how much of the past this café keeps. */
   async get(orderId: string): Promise<Order> {
-    const { order } = await this.find(orderId);
+    const order = this.reads.get(orderId) ?? (await this.fromLog(orderId)).order;
     if (!order) throw this.notFound(orderId);
     return order;
   }
 
   notFound(orderId: string): OrderNotFound {
     return new OrderNotFound(orderId, this.store.eventsKept);
+  }
+
+  private async fromLog(orderId: string): Promise<FoundOrder> {
+    return orderOf(await this.store.readStream(orderId));
   }
 }
 

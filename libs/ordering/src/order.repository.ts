@@ -5,14 +5,14 @@ import { decide, evolve, type Order, type OrderCommand } from './domain/order';
 import { EventStore } from './event-store/event-store';
 import { CafeMetrics } from './metrics/cafe-metrics';
 import { OrderHistory } from './order-history';
-import { OrderStates } from './orders/order-states';
+import { OrderDecisionState } from './orders/order-states';
 
 /** Runs a command against an order and appends what it decided. The one write path of every handler. */
 @Injectable()
 export class OrderRepository {
   constructor(
     private readonly store: EventStore,
-    private readonly orders: OrderStates,
+    private readonly orders: OrderDecisionState,
     private readonly history: OrderHistory,
     private readonly metrics: CafeMetrics,
   ) {}

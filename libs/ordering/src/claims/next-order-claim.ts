@@ -6,7 +6,7 @@ import { EventStore } from '../event-store/event-store';
 import type { PostgresEventStore } from '../event-store/postgres-event-store';
 import type { CafeMetrics } from '../metrics/cafe-metrics';
 import { OrderRepository } from '../order.repository';
-import type { OrderStates } from '../orders/order-states';
+import type { OrderReadModel } from '../orders/order-states';
 import { QueuePolicy } from '../projections/queue-policy';
 
 /**
@@ -55,7 +55,7 @@ export class StartInSharedLog extends NextOrderClaim {
   constructor(
     private readonly store: PostgresEventStore,
     private readonly queue: QueuePolicy,
-    private readonly orders: OrderStates,
+    private readonly orders: OrderReadModel,
     private readonly metrics: CafeMetrics,
     private readonly clock: Clock,
   ) {

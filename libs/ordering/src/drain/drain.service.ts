@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ServiceClosing } from '../domain/errors';
 import { EventStore } from '../event-store/event-store';
-import { OrderStates } from '../orders/order-states';
+import { OrderReadModel } from '../orders/order-states';
 
 /** How a drain ended: every queued and brewing order was dealt with, or time ran out (or the core closed) first. */
 export type DrainOutcome = 'served' | 'timed_out';
@@ -18,7 +18,7 @@ export class Drain implements OnModuleDestroy {
 
   constructor(
     private readonly store: EventStore,
-    private readonly orders: OrderStates,
+    private readonly orders: OrderReadModel,
   ) {}
 
   /** False once the drain has begun. */

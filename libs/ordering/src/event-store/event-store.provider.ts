@@ -7,7 +7,7 @@ import { QueuePolicy } from '../projections/queue-policy';
 import { InstanceLiveness, OnlyThisInstance } from '../waiting/cafe-instance';
 import { BoardProjection } from '../projections/board.projection';
 import { IdempotencyKeyProjection } from '../projections/idempotency-key.projection';
-import { OrderStates } from '../orders/order-states';
+import { OrderReadModel, OrderStates } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { QueuedByAddressProjection } from '../projections/queued-by-address.projection';
 import { Retention } from '../retention';
@@ -89,14 +89,14 @@ export const nextOrderClaimProvider: FactoryProvider<NextOrderClaim> = {
     store: EventStore,
     queue: QueuePolicy,
     repository: OrderRepository,
-    orders: OrderStates,
+    orders: OrderReadModel,
     metrics: CafeMetrics,
     clock: Clock,
   ) =>
     store instanceof PostgresEventStore && queue.oldestFirst
       ? new StartInSharedLog(store, queue, orders, metrics, clock)
       : new StartOnViews(queue, repository, store, clock),
-  inject: [EventStore, QueuePolicy, OrderRepository, OrderStates, CafeMetrics, Clock],
+  inject: [EventStore, QueuePolicy, OrderRepository, OrderReadModel, CafeMetrics, Clock],
 };
 
 /** An instance not heard of for this long is gone; its customers' connections died with it. */

@@ -19,7 +19,7 @@ describe('CafeMetrics', () => {
       store,
       orders,
       queue,
-      new WaitingCustomers(store, orders, new OrderHistory(store, orders)),
+      new WaitingCustomers(store, orders, new OrderHistory(store, orders, orders)),
     );
     return { store, metrics };
   };

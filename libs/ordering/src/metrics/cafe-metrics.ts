@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { exhaustive } from '../domain/exhaustive';
 import { EventStore, type StoredEvent } from '../event-store/event-store';
-import { OrderStates } from '../orders/order-states';
+import { OrderReadModel } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { WaitingCustomers } from '../waiting/waiting-customers';
 
@@ -81,7 +81,7 @@ export class CafeMetrics {
   });
   constructor(
     store: EventStore,
-    private readonly orders: OrderStates,
+    private readonly orders: OrderReadModel,
     queue: QueueProjection,
     waiting: WaitingCustomers,
   ) {

@@ -3,7 +3,7 @@ import { evolve, type Order, settles } from '../domain/order';
 import type { InlineProjection, StoredEvent } from '../event-store/event-store';
 import { Retention } from '../retention';
 
-type LiveStatus = 'queued' | 'brewing';
+export type LiveStatus = 'queued' | 'brewing';
 
 /** An order and how many events its stream holds. */
 interface Entry {
@@ -14,19 +14,42 @@ interface Entry {
 }
 
 /**
+ * What the write side decides from (OrderRepository, through OrderHistory): an order as its
+ * stream folds by `evolve`, and the version a command appends against: what `decide` is given.
+ */
+export abstract class OrderDecisionState {
+  /** The order as this process holds it and its stream's version (0: not held). */
+  abstract load(orderId: string): { order: Order | undefined; version: number };
+}
+
+/**
+ * What queries and the services that answer or count orders read (GET /orders, the queue
+ * snapshot, the waiting customers, metrics, the drain). Nothing that decides a command is given
+ * this type, so what is added to it for a reader cannot change how commands decide.
+ */
+export abstract class OrderReadModel {
+  abstract get(orderId: string): Order | undefined;
+  /** How many orders are queued, or brewing. */
+  abstract count(status: LiveStatus): number;
+  /** The live orders, then the recently settled ones still held. */
+  abstract all(): IterableIterator<Order>;
+}
+
+/**
  * The write side's state: each order as its stream folds by `evolve` and the stream's version,
  * which is what the order's rules decide on and a command appends against (OrderRepository).
  * Fed by the store inline, in position order, like the views of `projections/`, but not one of
  * them: those say which order a command is about (the next in the queue, the order of a key, an
- * address's queued ones) and can change freely; this is what `decide` is given. Queries and the
- * waiting customers read orders here too.
+ * address's queued ones) and can change freely; this is what `decide` is given. One fold, so
+ * memory holds each order once, handed out as two narrow types: OrderDecisionState to the
+ * write side, OrderReadModel to the readers (core.module.ts).
  *
  * It holds the live orders (queued, brewing) and the recently settled ones: at most
  * `retention.recentOrders`, settled no longer than `retention.recentOrdersMs` before the latest
  * event. An order that left it is read from its stream in the log (OrderHistory).
  */
 @Injectable()
-export class OrderStates implements InlineProjection {
+export class OrderStates implements InlineProjection, OrderDecisionState, OrderReadModel {
   private readonly live = new Map<string, Entry>();
   /** In the order they settled, so the oldest leaves first. */
   private readonly recent = new Map<string, Entry>();
@@ -58,7 +81,6 @@ export class OrderStates implements InlineProjection {
     return this.entry(orderId)?.order;
   }
 
-  /** The order as this process holds it and its stream's version (0: not held). */
   load(orderId: string): { order: Order | undefined; version: number } {
     const entry = this.entry(orderId);
     return entry
@@ -66,12 +88,10 @@ export class OrderStates implements InlineProjection {
       : { order: undefined, version: 0 };
   }
 
-  /** How many orders are queued, or brewing. */
   count(status: LiveStatus): number {
     return this.counts[status];
   }
 
-  /** The live orders, then the recently settled ones still held. */
   *all(): IterableIterator<Order> {
     for (const { order } of this.live.values()) yield order;
     for (const { order } of this.recent.values()) yield order;

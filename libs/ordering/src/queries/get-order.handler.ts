@@ -2,14 +2,14 @@ import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import type { Order } from '../domain/order';
 import { EventStore } from '../event-store/event-store';
 import { OrderHistory } from '../order-history';
-import { OrderStates } from '../orders/order-states';
+import { OrderReadModel } from '../orders/order-states';
 import { QueuePolicy } from '../projections/queue-policy';
 import { GetHeldOrderQuery, GetOrderQuery, type OrderView } from './get-order.query';
 
 @QueryHandler(GetOrderQuery)
 export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
   constructor(
-    private readonly orders: OrderStates,
+    private readonly orders: OrderReadModel,
     private readonly history: OrderHistory,
     private readonly queue: QueuePolicy,
     private readonly store: EventStore,
@@ -29,7 +29,7 @@ export class GetOrderHandler implements IQueryHandler<GetOrderQuery> {
 @QueryHandler(GetHeldOrderQuery)
 export class GetHeldOrderHandler implements IQueryHandler<GetHeldOrderQuery> {
   constructor(
-    private readonly orders: OrderStates,
+    private readonly orders: OrderReadModel,
     private readonly queue: QueuePolicy,
   ) {}
 

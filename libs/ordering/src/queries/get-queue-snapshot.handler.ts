@@ -1,5 +1,5 @@
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { OrderStates } from '../orders/order-states';
+import { OrderReadModel } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { GetQueueSnapshotQuery, type QueueSnapshot } from './get-queue-snapshot.query';
 
@@ -7,7 +7,7 @@ import { GetQueueSnapshotQuery, type QueueSnapshot } from './get-queue-snapshot.
 export class GetQueueSnapshotHandler implements IQueryHandler<GetQueueSnapshotQuery> {
   constructor(
     private readonly queue: QueueProjection,
-    private readonly orders: OrderStates,
+    private readonly orders: OrderReadModel,
   ) {}
 
   async execute(): Promise<QueueSnapshot> {

@@ -8,7 +8,7 @@ import type { CancelReason } from '../domain/order-status';
 import { EventStore } from '../event-store/event-store';
 import { WrongExpectedVersion } from '../event-store/event-store.errors';
 import { orderOf } from '../order-history';
-import { OrderStates } from '../orders/order-states';
+import { OrderReadModel } from '../orders/order-states';
 import { QueueProjection } from '../projections/queue.projection';
 import { CafeInstance, InstanceLiveness } from './cafe-instance';
 
@@ -42,7 +42,7 @@ export class OrphanedOrders implements OnApplicationShutdown {
 
   constructor(
     private readonly queue: QueueProjection,
-    private readonly statuses: OrderStates,
+    private readonly statuses: OrderReadModel,
     private readonly store: EventStore,
     private readonly commandBus: CommandBus,
     private readonly clock: Clock,

@@ -4,7 +4,7 @@ import { exhaustive } from '../domain/exhaustive';
 import type { Order } from '../domain/order';
 import { EventStore } from '../event-store/event-store';
 import { OrderHistory } from '../order-history';
-import { OrderStates } from '../orders/order-states';
+import { OrderReadModel } from '../orders/order-states';
 
 interface Waiter {
   resolve(order: Order): void;
@@ -34,7 +34,7 @@ export class WaitingCustomers {
 
   constructor(
     store: EventStore,
-    private readonly orders: OrderStates,
+    private readonly orders: OrderReadModel,
     private readonly history: OrderHistory,
   ) {
     // Subscribed for the store's whole life, not in onModuleInit: the HTTP apps receive this
