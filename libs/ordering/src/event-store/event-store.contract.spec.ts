@@ -27,12 +27,17 @@ type OpenStore = (
 /**
  * What every adapter of the port must do. Runs once per adapter; `inProcess`: the adapter is
  * the only writer of its log and checks versions and runs projections inside `append`;
- * `reopen`, for a durable adapter: opens the log the last `open` made once more, as a restart.
+ * `reopen`, for a durable adapter: opens the log the last `open` made once more, as a restart;
+ * `second`, for a shared log: opens another writer on the last `open`'s log, beside it.
  */
 function eventStoreContract(
   adapter: string,
   open: OpenStore,
-  { inProcess = true, reopen }: { inProcess?: boolean; reopen?: OpenStore } = {},
+  {
+    inProcess = true,
+    reopen,
+    second,
+  }: { inProcess?: boolean; reopen?: OpenStore; second?: OpenStore } = {},
 ): void {
   describe(`the ${adapter} event store`, () => {
     it('refuses a new stream under the id of one that settled', async () => {
@@ -56,11 +61,13 @@ function eventStoreContract(
         const head = await store.head();
 
         const views = { queue: new QueueProjection(), orders: new OrderStates() };
-        const seen: string[] = [];
+        const seen: number[] = [];
         const restarted = await reopen(
-          [views.queue, views.orders, { apply: ({ stream }) => seen.push(stream) }],
+          [views.queue, views.orders, { apply: ({ position }) => seen.push(position) }],
           new Retention({ recentOrders: 1 }),
         );
+        // The streams of brewing, queued and recent, each event once, in position order.
+        expect(seen).toEqual([2, 3, 4, 7, 8]);
         expect(views.queue.ids()).toEqual(['queued']);
         expect([...views.queue.brewingByStart()]).toEqual([{ orderId: 'brewing', startedAt: 4 }]);
         expect([...views.orders.all()].map(({ orderId }) => orderId)).toEqual([
@@ -68,8 +75,13 @@ function eventStoreContract(
           'queued',
           'recent',
         ]);
-        expect(new Set(seen)).toEqual(new Set(['brewing', 'queued', 'recent']));
         expect(await restarted.head()).toBe(head);
+        // Read from the log: the restarted store holds no event before its live orders'.
+        expect(await Promise.all([1, 4, 6].map((at) => restarted.positionAt(at)))).toEqual([
+          1,
+          7,
+          head + 1,
+        ]);
         expect((await restarted.readStream('old')).map(({ event }) => event.type)).toEqual([
           'OrderPlaced',
           'OrderStarted',
@@ -162,6 +174,61 @@ function eventStoreContract(
       logged.mockRestore();
     });
 
+    it('tells every listener of each event once, in position order, whatever the batches', async () => {
+      const store = await open([]);
+      const told: number[][] = [[], []];
+      for (const positions of told) {
+        store.subscribe((batch) => positions.push(...batch.map(({ position }) => position)));
+      }
+      await Promise.all([
+        store.append('a', [placed('a')], 0),
+        store.append('b', [placed('b'), new OrderStarted('b', 2)], 0),
+        store.append('c', [placed('c')], 0),
+      ]);
+      await store.append('a', [new OrderStarted('a', 3), new OrderFinished('a', 4)], 1);
+      // A catch-up after the fact (a shared log's follower reads by position) tells nothing again.
+      await store.caughtUp();
+      await store.durable();
+      expect(told).toEqual([
+        [1, 2, 3, 4, 5, 6],
+        [1, 2, 3, 4, 5, 6],
+      ]);
+    });
+
+    it('reads a settled stream whole, as its appends stored it, after the views let it go', async () => {
+      const store = await open([], new Retention({ recentOrders: 0 }));
+      const stored = [
+        ...(await store.append('a', [placed('a')], 0)),
+        ...(await store.append('a', [new OrderStarted('a', 2), new OrderFinished('a', 3)], 1)),
+      ];
+      await store.append('b', [placed('b')], 0);
+      expect(await store.readStream('a')).toEqual(stored);
+    });
+
+    if (second) {
+      it('refuses an append decided before another writer moved the stream, and follows that writer once, in order', async () => {
+        const store = await open([]);
+        const other = await second([]);
+        const told: number[] = [];
+        store.subscribe((batch) => told.push(...batch.map(({ position }) => position)));
+        await store.append('a', [placed('a')], 0);
+        await other.caughtUp();
+        await other.append('a', [new OrderStarted('a', 2, 'other')], 1);
+        await expect(store.append('a', [new OrderStarted('a', 3, 'this')], 1)).rejects.toThrow(
+          WrongExpectedVersion,
+        );
+        await other.append('b', [placed('b')], 0);
+        await store.caughtUp();
+        expect(told).toEqual([1, 2, 3]);
+        expect((await store.readStream('a')).map(({ version, event }) => [version, event])).toEqual(
+          [
+            [1, placed('a')],
+            [2, new OrderStarted('a', 2, 'other')],
+          ],
+        );
+      });
+    }
+
     it('resolves durable() once everything appended so far is durable', async () => {
       const store = await open([]);
       const told: string[] = [];
@@ -247,10 +314,10 @@ describeWithPostgres()('on PostgreSQL, one database per test', () => {
     await database.drop();
   }, 30_000);
 
-  let reopened: PostgresEventStore | undefined;
+  let beside: PostgresEventStore | undefined;
   afterEach(async () => {
-    await reopened?.close();
-    reopened = undefined;
+    await beside?.close();
+    beside = undefined;
   });
   eventStoreContract(
     'PostgreSQL',
@@ -259,7 +326,10 @@ describeWithPostgres()('on PostgreSQL, one database per test', () => {
       inProcess: false,
       // Another instance starting on the same log.
       reopen: async (projections, retention) =>
-        (reopened = await PostgresEventStore.open(database.url, projections, { retention })),
+        (beside = await PostgresEventStore.open(database.url, projections, { retention })),
+      // The same, while the first one writes too.
+      second: async (projections) =>
+        (beside = await PostgresEventStore.open(database.url, projections)),
     },
   );
 });
