@@ -66,6 +66,24 @@ describe('LinkedQueue', () => {
     ]);
   });
 
+  it('gives every entry its place from the front, wherever it was put, and none to a missing key', () => {
+    const queue = new LinkedQueue<number>();
+    let next = 0;
+    // Entries pushed at the back, put before others at the front, in the middle and at the
+    // back, and taken from everywhere: after each change every place equals its index + 1.
+    for (let round = 0; round < 200; round++) {
+      const keys = [...queue.keys()];
+      const someKey = keys[(round * 7) % Math.max(keys.length, 1)];
+      if (round % 5 === 4 && someKey !== undefined) queue.delete(someKey);
+      else if (round % 3 === 2) queue.insertBefore(someKey, `k${next}`, next++);
+      else queue.pushBack(`k${next}`, next++);
+      [...queue.keys()].forEach((key, index) => expect(queue.positionOf(key)).toBe(index + 1));
+    }
+    expect(queue.size).toBeGreaterThan(50);
+    expect(queue.positionOf('nope')).toBeUndefined();
+    expect(new LinkedQueue<number>().positionOf('nope')).toBeUndefined();
+  });
+
   it('reports a missing key and refuses a duplicate', () => {
     const queue = filled('a');
     expect(queue.delete('nope')).toBe(false);

@@ -18,10 +18,6 @@ export class LinkedQueue<V> {
     return this.nodes.size;
   }
 
-  has(key: string): boolean {
-    return this.nodes.has(key);
-  }
-
   get(key: string): V | undefined {
     return this.nodes.get(key)?.value;
   }
@@ -78,6 +74,23 @@ export class LinkedQueue<V> {
     if (node.next) node.next.prev = node.prev;
     else this.tail = node.prev;
     return node;
+  }
+
+  /**
+   * 1 for the oldest; undefined when the key is not queued. Walks from the entry towards both
+   * ends at once and counts from whichever it reaches first, so O(the nearer end): an order
+   * just placed, whose place `POST /order/` reports, is at the back and costs one step, however
+   * long the queue.
+   */
+  positionOf(key: string): number | undefined {
+    const node = this.nodes.get(key);
+    if (!node) return undefined;
+    let steps = 0;
+    for (let ahead = node.prev, behind = node.next; ; ahead = ahead.prev, behind = behind.next) {
+      if (!ahead) return steps + 1;
+      if (!behind) return this.nodes.size - steps;
+      steps++;
+    }
   }
 
   *keys(): IterableIterator<string> {

@@ -76,15 +76,8 @@ export class QueueProjection extends QueuePolicy implements InlineProjection {
     return this.queue.peek()?.value.placedAt;
   }
 
-  /** O(position). */
   override positionOf(orderId: string): number | undefined {
-    if (!this.queue.has(orderId)) return undefined;
-    let position = 1;
-    for (const key of this.queue.keys()) {
-      if (key === orderId) break;
-      position++;
-    }
-    return position;
+    return this.queue.positionOf(orderId);
   }
 
   /** Queued order ids in the order baristas will take them. */

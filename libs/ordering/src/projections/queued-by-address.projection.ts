@@ -63,12 +63,8 @@ export class QueuedByAddressProjection extends QueuePolicy implements InlineProj
   override positionOf(orderId: string): number | undefined {
     const address = this.placements.get(orderId)?.address;
     const own = address === undefined ? undefined : this.turns.get(address);
-    if (!own?.has(orderId)) return undefined; // brewing, or gone
-    let k = 1;
-    for (const key of own.keys()) {
-      if (key === orderId) break;
-      k++;
-    }
+    const k = own?.positionOf(orderId);
+    if (k === undefined) return undefined; // brewing, or gone
     let ahead = 0;
     let aheadInTurn = true;
     for (const { key, value: orders } of this.turns.entries()) {
