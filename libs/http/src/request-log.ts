@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
+import { InfoLines } from '@cafe/ordering';
 import { Logger as NestPinoLogger, PinoLogger } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import type { TrustedProxies } from './client-address';
@@ -15,11 +16,13 @@ import { clientAddressOf, onResponseEnd } from './request-context';
  * collide with another's lines. Written on node's server, in front of either platform, one plain object a
  * line: nestjs-pino's middleware ran every request in an AsyncLocalStorage, whose promise hooks
  * slowed every promise of the process, and pino-http made a child logger per request (both
- * measured: docs/benchmarks.md). The flood defence's own refusals on node's server are left
- * out (counted in the metrics instead): a flood would otherwise cost a line per request.
+ * measured: docs/benchmarks.md); the line is built by `InfoLines`, as pino would write it. The
+ * flood defence's own refusals on node's server are left out (counted in the metrics instead):
+ * a flood would otherwise cost a line per request.
  */
 export function logRequests(server: Server, logger: Logger, trusted: TrustedProxies): void {
-  if (!logger.isLevelEnabled('info')) return;
+  const lines = new InfoLines(logger);
+  if (!lines.enabled) return;
   server.prependListener('request', (request: IncomingMessage, response: ServerResponse) => {
     const startedAt = performance.now();
     const line = {
@@ -32,7 +35,7 @@ export function logRequests(server: Server, logger: Logger, trusted: TrustedProx
     };
     onResponseEnd(response, () => {
       if (isFloodRefusal(response)) return;
-      logger.info(
+      lines.write(
         {
           ...line,
           res: { status: response.statusCode },

@@ -37,6 +37,7 @@ export * from './waiting/cafe-instance';
 export { OrphanedOrders } from './waiting/orphaned-orders';
 export * from './waiting/waiting-customers';
 export * from './logging/event-log';
+export * from './logging/info-lines';
 export * from './retention';
 export { OrderHistory } from './order-history';
 export * from './event-store/rebuild-views';

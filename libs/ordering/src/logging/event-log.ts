@@ -1,15 +1,16 @@
 import type { Logger } from 'pino';
 import type { EventStore } from '../event-store/event-store';
+import { InfoLines } from './info-lines';
 
 /** Writes one `info` line per domain event once it is durable. */
 export class EventLog {
   constructor(store: EventStore, logger: Logger) {
-    const events = logger.child({ context: 'events' });
+    const lines = new InfoLines(logger.child({ context: 'events' }));
     store.subscribe((batch) => {
-      if (!events.isLevelEnabled('info')) return;
+      if (!lines.enabled) return;
       for (const { position, event } of batch) {
         const { type, orderId, at, ...data } = event;
-        events.info(
+        lines.write(
           { position, type, order_id: orderId, at: new Date(at).toISOString(), data },
           'event',
         );
