@@ -2,12 +2,13 @@ import { type DynamicModule, type INestApplicationContext, Module } from '@nestj
 import { ThrottlerModule } from '@nestjs/throttler';
 import { type ApiDocsInfo, type ConnectionDoor, HealthModule, TrustedProxies } from '@cafe/http';
 import { CafeMetrics, Clock, CoreBridgeModule, EventFeed } from '@cafe/ordering';
-import type { FloodDefenceOptions } from './flood/flood-defence.options';
+import { type FloodDefenceOptions, floodThrottlers } from './flood/flood-defence.options';
 import { BlockedAddresses } from './flood/blocked-addresses';
 import { FloodCutOff } from './flood/flood-cut-off';
 import { FloodRedis } from './flood/flood-redis';
 import { GcraThrottlerStorage } from './flood/gcra-throttler-storage';
 import { LookupMisses } from './flood/lookup-misses';
+import { SharedThrottlers } from './flood/shared-throttlers';
 import { WaitingPerAddress } from './flood/waiting-per-address';
 import { OrderController } from './order.controller';
 
@@ -27,25 +28,20 @@ export class CustomerModule {
     floodRedis: FloodRedis | null,
     door: ConnectionDoor,
   ): DynamicModule {
-    const blockDuration = flood.blockSeconds * 1000;
-    const windows = { burst: flood.burst, sustained: flood.sustained };
+    const throttlers = floodThrottlers(flood);
+    const sharedThrottlers = floodRedis && new SharedThrottlers(floodRedis);
     return {
       module: CustomerModule,
       imports: [
         CoreBridgeModule.from(core),
         HealthModule.forCore(core, door, { takesOrders: true }),
         ThrottlerModule.forRoot({
-          throttlers: Object.entries(windows).map(([name, { limit, seconds }]) => ({
-            name,
-            limit,
-            ttl: seconds * 1000,
-            blockDuration,
-          })),
+          throttlers,
           // The exception filter sets the one Retry-After header; rate headers would only cost bytes.
           setHeaders: false,
           // One key per throttler and address.
           storage: new GcraThrottlerStorage(
-            flood.maxAddresses * Object.keys(windows).length,
+            flood.maxAddresses * throttlers.length,
             core.get(Clock),
           ),
         }),
@@ -53,6 +49,7 @@ export class CustomerModule {
       providers: [
         { provide: TrustedProxies, useValue: flood.trustedProxies },
         { provide: FloodRedis, useValue: floodRedis },
+        { provide: SharedThrottlers, useValue: sharedThrottlers },
         {
           provide: WaitingPerAddress,
           useFactory: (feed: EventFeed) =>
@@ -67,7 +64,7 @@ export class CustomerModule {
               flood.maxAddresses,
               clock,
               metrics,
-              floodRedis,
+              sharedThrottlers,
             ),
           inject: [Clock, CafeMetrics],
         },

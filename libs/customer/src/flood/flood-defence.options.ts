@@ -1,3 +1,4 @@
+import type { ThrottlerOptions } from '@nestjs/throttler';
 import type { TrustedProxies } from '@cafe/http';
 import type { RedisTarget } from './flood-redis';
 
@@ -25,4 +26,20 @@ export interface FloodDefenceOptions {
   readonly lookupMissesPerMinute: number;
   /** Shares the counters, blocks and waiting counts with the other instances (REDIS_URL); none: per instance. */
   readonly redis?: RedisTarget;
+}
+
+/**
+ * The throttlers of `flood`, as `ThrottlerModule` takes them: every way an order is counted
+ * (in this instance's storage, or in Redis's script) reads its limits from these.
+ */
+export function floodThrottlers(
+  flood: Pick<FloodDefenceOptions, 'burst' | 'sustained' | 'blockSeconds'>,
+): ThrottlerOptions[] {
+  const windows = { burst: flood.burst, sustained: flood.sustained };
+  return Object.entries(windows).map(([name, { limit, seconds }]) => ({
+    name,
+    limit,
+    ttl: seconds * 1000,
+    blockDuration: flood.blockSeconds * 1000,
+  }));
 }

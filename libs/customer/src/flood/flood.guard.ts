@@ -18,8 +18,7 @@ import {
 import { CafeMetrics } from '@cafe/ordering';
 import { BLOCKED_MESSAGE } from './blocked-addresses';
 import { FloodCutOff } from './flood-cut-off';
-import { FloodRedis } from './flood-redis';
-import { SharedThrottlerStorage } from './shared-throttler-storage';
+import { SharedThrottlers, type ThrottlerLimits } from './shared-throttlers';
 import { WaitingPerAddress } from './waiting-per-address';
 
 /** Names the waiting cap in the throttled-requests metric, next to the throttlers' names. */
@@ -35,27 +34,45 @@ const RETRY_AFTER_WAITING_CAP_SECONDS = 60;
  * also find a waiting place under the address's cap (its queued orders, held or
  * `respond-async`); the handler hands the place over to the order it placed. With Redis (REDIS_URL) the counters, the
  * blocks and the waiting places are the fleet's.
+ *
+ * `ThrottlerGuard` asks its storage once per throttler; with Redis that would be a round trip
+ * per throttler and order. So while Redis is shared, this guard counts the order on all its
+ * throttlers in one script (`SharedThrottlers`), from the same throttlers' options, in the same
+ * order and with the same stop at the first refusal; otherwise (no REDIS_URL, or an outage) the
+ * library's loop counts it in this instance's storage.
  */
 @Injectable()
 export class FloodGuard extends ThrottlerGuard {
+  /** The throttlers' limits as the library reads them, once `onModuleInit` has sorted them. */
+  private limits: ThrottlerLimits[] = [];
+
   constructor(
     @InjectThrottlerOptions() options: ThrottlerModuleOptions,
     @InjectThrottlerStorage() localStorage: ThrottlerStorage,
-    @Inject(FloodRedis) redis: FloodRedis | null,
+    @Inject(SharedThrottlers) private readonly shared: SharedThrottlers | null,
     reflector: Reflector,
     private readonly trusted: TrustedProxies,
     private readonly waiting: WaitingPerAddress,
     private readonly metrics: CafeMetrics,
     private readonly cutOff: FloodCutOff,
   ) {
-    const storage = redis ? new SharedThrottlerStorage(redis, localStorage) : localStorage;
-    super(options, storage, reflector);
+    super(options, localStorage, reflector);
+  }
+
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    this.limits = this.throttlers.map(({ name, ttl, limit, blockDuration }) => ({
+      name: name as string, // named by super.onModuleInit
+      ttl: fixed(ttl, 'ttl'),
+      limit: fixed(limit, 'limit'),
+      blockDuration: fixed(blockDuration, 'blockDuration'),
+    }));
   }
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (!(await super.canActivate(context))) return false;
     const request = nodeRequest(context);
     const address = clientAddressOf(request, this.trusted);
+    if (!(await this.countOrder(context, address))) return false;
     if (!(await this.waiting.tryEnter(request, address))) {
       this.metrics.countThrottled(WAITING_CAP);
       throw new TooManyRequests(
@@ -65,6 +82,27 @@ export class FloodGuard extends ThrottlerGuard {
     }
     onExchangeEnd(context, () => this.waiting.release(request));
     return true;
+  }
+
+  /**
+   * Counts the order on every throttler: in one Redis script while Redis is shared, else in
+   * this instance's storage. A refusal throws, as `ThrottlerGuard`'s does.
+   */
+  private async countOrder(context: ExecutionContext, address: string): Promise<boolean> {
+    if (this.shared === null) return super.canActivate(context);
+    const keys = this.limits.map(({ name }) => this.generateKey(context, address, name));
+    const verdict = await this.shared.count(this.limits, keys);
+    if (verdict === undefined) return super.canActivate(context);
+    if (verdict.refusedBy === undefined) return true;
+    const { ttl, limit } = this.limits[verdict.refusedBy];
+    await this.throwThrottlingException(context, {
+      ...verdict.record,
+      ttl,
+      limit,
+      key: keys[verdict.refusedBy],
+      tracker: address,
+    });
+    return false;
   }
 
   /** The client address alone: never the route, never anything the client can vary. */
@@ -90,6 +128,17 @@ export class FloodGuard extends ThrottlerGuard {
     this.cutOff.block(tracker, throttler, timeToBlockExpire);
     throw new TooManyRequests(BLOCKED_MESSAGE, timeToBlockExpire);
   }
+}
+
+/**
+ * A limit of the café's throttlers: a number of the options, the same for every order (the
+ * library allows one computed per request, which one script for all of them could not take).
+ */
+function fixed(value: unknown, option: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`the flood guard's throttlers take a fixed positive ${option}`);
+  }
+  return value;
 }
 
 /** The throttler's name in a key made by `generateKey` (an IPv6 address has colons; the name has none). */

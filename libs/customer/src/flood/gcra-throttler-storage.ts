@@ -15,7 +15,8 @@ const SWEEP_INTERVAL_MS = 60_000;
  * drains at `limit` per `ttl`: `limit` orders at once pass, the next is one too many and blocks the
  * key for `blockDuration`. The first order after a block counts as one, as a new window would.
  * The bucket is full at `ttl`; half an interval of slack absorbs the rounding of the sums.
- * `SharedThrottlerStorage`'s script is the same rule in Lua (its spec plays the two together).
+ * `SharedThrottlers`' script is the same rule in Lua, for all of an order's throttlers at once
+ * (test/shared-throttlers.e2e-spec.ts plays the two through the guard).
  */
 export function countOrder(
   state: number | undefined,
@@ -26,12 +27,13 @@ export function countOrder(
 ): { state: number; record: ThrottlerRecord } {
   const interval = ttl / limit;
   if (state !== undefined && state < 0 && now < -state) {
-    return { state, record: blocked(-state, now, limit) };
+    return { state, record: blockedRecord(secondsUntil(-state, now), limit) };
   }
   const from = state === undefined || state < 0 ? now : Math.max(state, now);
   const tat = from + interval;
   if (tat - now > ttl + interval / 2) {
-    return { state: -(now + blockDuration), record: blocked(now + blockDuration, now, limit) };
+    const until = now + blockDuration;
+    return { state: -until, record: blockedRecord(secondsUntil(until, now), limit) };
   }
   return {
     state: tat,
@@ -49,8 +51,8 @@ export function mattersUntil(state: number): number {
   return Math.abs(state);
 }
 
-function blocked(until: number, now: number, limit: number): ThrottlerRecord {
-  const seconds = secondsUntil(until, now);
+/** What the guard is told of a key blocked for `seconds` more (its Retry-After). */
+export function blockedRecord(seconds: number, limit: number): ThrottlerRecord {
   return {
     totalHits: limit + 1,
     timeToExpire: seconds,

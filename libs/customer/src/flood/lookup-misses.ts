@@ -1,11 +1,9 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import { TooManyRequests } from '@cafe/http';
 import { type CafeMetrics, type Clock, OrderNotFound } from '@cafe/ordering';
 import { BlockedAddresses } from './blocked-addresses';
-import type { FloodRedis } from './flood-redis';
 import { GcraThrottlerStorage } from './gcra-throttler-storage';
-import { SharedThrottlerStorage } from './shared-throttler-storage';
+import type { SharedThrottlers, ThrottlerLimits } from './shared-throttlers';
 
 /** Names the limit in the throttled-requests metric and starts its keys, next to the throttlers'. */
 export const LOOKUP_MISSES = 'lookup_misses';
@@ -29,19 +27,22 @@ export const LOOKUP_MISSES_MESSAGE =
  */
 export class LookupMisses implements OnApplicationShutdown {
   private readonly local: GcraThrottlerStorage;
-  private readonly counts: ThrottlerStorage;
   private readonly blocks: BlockedAddresses;
+  private readonly limits: readonly ThrottlerLimits[];
 
+  /** `shared`: the fleet's counts in Redis (REDIS_URL), or null to count on this instance alone. */
   constructor(
     readonly perMinute: number,
     maxAddresses: number,
     clock: Clock,
     private readonly metrics: CafeMetrics,
-    redis: FloodRedis | null,
+    private readonly shared: SharedThrottlers | null,
   ) {
     this.local = new GcraThrottlerStorage(maxAddresses, clock);
-    this.counts = redis ? new SharedThrottlerStorage(redis, this.local) : this.local;
     this.blocks = new BlockedAddresses(clock);
+    this.limits = [
+      { name: LOOKUP_MISSES, ttl: MINUTE_MS, limit: perMinute, blockDuration: MINUTE_MS },
+    ];
   }
 
   /**
@@ -55,17 +56,25 @@ export class LookupMisses implements OnApplicationShutdown {
       return await readLog();
     } catch (error) {
       if (!(error instanceof OrderNotFound)) throw error;
-      const count = await this.counts.increment(
-        `${LOOKUP_MISSES}:${address}`,
-        MINUTE_MS,
-        this.perMinute,
-        MINUTE_MS,
-        LOOKUP_MISSES,
-      );
-      if (!count.isBlocked) throw error;
-      this.blocks.block(address, LOOKUP_MISSES, count.timeToBlockExpire);
-      throw this.refused(count.timeToBlockExpire);
+      const refusedFor = await this.countMiss(`${LOOKUP_MISSES}:${address}`);
+      if (refusedFor === undefined) throw error;
+      this.blocks.block(address, LOOKUP_MISSES, refusedFor);
+      throw this.refused(refusedFor);
     }
+  }
+
+  /**
+   * Counts a miss on `key`, in Redis while it is shared (the throttlers' script, with this one
+   * limit), else here; the seconds the address is refused for if this miss was one too many.
+   */
+  private async countMiss(key: string): Promise<number | undefined> {
+    const verdict = await this.shared?.count(this.limits, [key]);
+    if (verdict !== undefined) {
+      return verdict.refusedBy === undefined ? undefined : verdict.record.timeToBlockExpire;
+    }
+    const { ttl, limit, blockDuration, name } = this.limits[0];
+    const count = await this.local.increment(key, ttl, limit, blockDuration, name);
+    return count.isBlocked ? count.timeToBlockExpire : undefined;
   }
 
   onApplicationShutdown(): void {
