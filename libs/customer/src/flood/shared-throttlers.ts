@@ -8,7 +8,9 @@ import { blockedRecord, type ThrottlerRecord } from './gcra-throttler-storage';
  * its storage, stopping at the first that refuses it. One key of one number per throttler and
  * address, which expires when its bucket is empty or its block is over, so Redis holds only the
  * addresses that ordered lately; a block is that key's negated end, so checking it is reading
- * the key the script reads anyway.
+ * the key the script reads anyway. The state is written to the last bit (`%.17g`), so Redis
+ * counts exactly as the in-process storage does, and expires at a time of the script's clock
+ * (`PXAT`, Redis 6.2), so a key lives as long as its state matters by whichever clock counts.
  * KEYS: the throttlers' keys, in the guard's order. ARGV[1]: the time in ms, or '' for Redis's own
  * (`TIME`, the one clock every instance shares); then ttl ms, limit, block ms of each throttler.
  * Returns {0} when every throttler lets the order by; else {i, seconds}: the i-th (from 1)
@@ -31,10 +33,11 @@ for i = 1, #KEYS do
   if state and state > now then from = state end
   local tat = from + interval
   if tat - now > ttl + interval / 2 then
-    redis.call('SET', KEYS[i], string.format('%d', -(now + block)), 'PX', block)
+    local ends = string.format('%d', now + block)
+    redis.call('SET', KEYS[i], '-' .. ends, 'PXAT', ends)
     return {i, math.ceil(block / 1000)}
   end
-  redis.call('SET', KEYS[i], string.format('%.3f', tat), 'PX', math.ceil(tat - now))
+  redis.call('SET', KEYS[i], string.format('%.17g', tat), 'PXAT', string.format('%d', math.ceil(tat)))
 end
 return {0}
 `;
