@@ -98,6 +98,9 @@ async function play(orders: { at: number; address: string }[], limits: Limits) {
   return answers;
 }
 
+// Hundreds of played sequences: a few seconds on a quiet machine, past Jest's 5 s on a loaded one.
+const PROPERTY_DEADLINE_MS = 120_000;
+
 describe('GcraThrottlerStorage', () => {
   it('answers 200 and 429 (with the same Retry-After) exactly as a sliding window at the documented limits', async () => {
     let blocked = 0;
@@ -110,7 +113,7 @@ describe('GcraThrottlerStorage', () => {
       { numRuns: 25 },
     );
     expect(blocked).toBeGreaterThan(0);
-  });
+  }, PROPERTY_DEADLINE_MS);
 
   it('does so at any limits, the sustained one the tighter or not', async () => {
     const limits = fc
@@ -134,7 +137,7 @@ describe('GcraThrottlerStorage', () => {
       }),
       { numRuns: 200 },
     );
-  });
+  }, PROPERTY_DEADLINE_MS);
 
   it('lets 300 at once by and blocks the 301st; drains at 30 a second (not a sliding window)', async () => {
     const clock = new ManualClock(1_000_000);
