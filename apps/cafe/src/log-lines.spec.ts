@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { logRequests, TrustedProxies } from '@cafe/http';
+import { logRequests, requestLineFields, TrustedProxies } from '@cafe/http';
 import {
   EventLog,
   type EventListener,
@@ -94,40 +94,37 @@ describe('a request line built by hand', () => {
     (_, path) => {
       const { logger, text } = jsonLogger();
       const lines = new InfoLines(logger);
+      const requestId = '0b8f5c1e-8d7a-4f7e-9a63-1c2d3e4f5a6b';
+      const req = { method: path, path, client_address: path };
       for (const [status, msg] of [
         [200, 'request completed'],
         [499, 'request aborted'],
       ] as const) {
-        const fields = {
-          request_id: '0b8f5c1e-8d7a-4f7e-9a63-1c2d3e4f5a6b',
-          req: { method: 'POST', path, client_address: path },
-          res: { status },
-          duration_ms: 12,
-        };
         text.length = 0;
-        lines.write(fields, msg);
+        lines.write(requestLineFields(requestId, req, status, 12), msg);
         expect(text).toHaveLength(1);
+        const fields = { request_id: requestId, req, res: { status }, duration_ms: 12 };
         expectPinosLine(text[0], {}, fields, msg);
         expect(JSON.parse(text[0]).req.path).toBe(path);
       }
     },
   );
 
-  it('is what pino writes for numbers and absent values too', () => {
+  it('is what pino writes for absent method and path and for any status and duration', () => {
     const { logger, text } = jsonLogger();
-    const fields = {
-      request_id: 'id',
-      req: { method: undefined, path: undefined, client_address: '::1' },
-      res: { status: 0 },
-      duration_ms: -0,
-      nothing: undefined,
-      large: 2 ** 53 + 2,
-      small: 1e-7,
-      fraction: 0.1 + 0.2,
-      infinite: Infinity,
-    };
-    new InfoLines(logger).write(fields, 'request completed');
-    expectPinosLine(text[0], {}, fields, 'request completed');
+    const lines = new InfoLines(logger);
+    const req = { method: undefined, path: undefined, client_address: '::ffff:10.0.0.1' };
+    for (const [status, duration] of [
+      [0, -0],
+      [100, 0],
+      [599, 2 ** 31],
+      [200, Number.MAX_SAFE_INTEGER],
+    ]) {
+      text.length = 0;
+      lines.write(requestLineFields('id', req, status, duration), 'request completed');
+      const fields = { request_id: 'id', req, res: { status }, duration_ms: duration };
+      expectPinosLine(text[0], {}, fields, 'request completed');
+    }
   });
 
   /** A request sent as written, on a connection of its own; hung up on once `hangUp` resolves. */
@@ -222,6 +219,9 @@ describe('an event line built by hand', () => {
       new OrderCancelled('o-4', 'flood', NOW + 9),
       new OrderCancelled('o-5', 'holder_died', NOW + 10),
       new OrderCancelled('o-6', 'not_reattached', 1),
+      // Ids are the café's UUIDs; read back from a damaged log they could be anything else.
+      new OrderCancelled('o-"\\é☕😀', 'flood', NOW + 11),
+      new OrderCancelled(`o-\u0001"${'\\'.repeat(120)}`, 'flood', NOW + 12),
     ],
   };
   const events = Object.values(EVERY_EVENT).flat();
@@ -266,10 +266,13 @@ describe('with LOG_FORMAT=pretty', () => {
   it('prints a hand-built line as it prints the line pino writes', async () => {
     const { text, stream } = captureLog();
     const logger = createLogger({ logLevel: 'info', logFormat: 'pretty' }, stream);
-    const fields = { request_id: 'id', req: { path: ODD_STRINGS[2] }, res: { status: 200 } };
+    const req = { method: 'GET', path: ODD_STRINGS[2], client_address: '127.0.0.1' };
     at(NOW, () => {
-      new InfoLines(logger).write(fields, 'request completed');
-      logger.info(fields, 'request completed');
+      new InfoLines(logger).write(requestLineFields('id', req, 200, 3), 'request completed');
+      logger.info(
+        { request_id: 'id', req, res: { status: 200 }, duration_ms: 3 },
+        'request completed',
+      );
     });
     await linesWritten(text, 2);
     expect(text[0]).toMatch(/INFO.*request completed/);

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { EventStore } from '../event-store/event-store';
+import type { EventStore, StoredEvent } from '../event-store/event-store';
 import { InfoLines } from './info-lines';
 
 /** Writes one `info` line per domain event once it is durable. */
@@ -8,13 +8,17 @@ export class EventLog {
     const lines = new InfoLines(logger.child({ context: 'events' }));
     store.subscribe((batch) => {
       if (!lines.enabled) return;
-      for (const { position, event } of batch) {
-        const { type, orderId, at, ...data } = event;
-        lines.write(
-          { position, type, order_id: orderId, at: new Date(at).toISOString(), data },
-          'event',
-        );
-      }
+      for (const stored of batch) lines.write(eventLineFields(stored), 'event');
     });
   }
+}
+
+/**
+ * An event line's fields for `InfoLines.write`, in the order its object had when pino wrote
+ * it: `{ position, type, order_id, at, data }`, `data` being the event's other fields (what a
+ * client wrote among them, an Idempotency-Key, escaped by JSON.stringify as pino did).
+ */
+export function eventLineFields({ position, event }: StoredEvent): string {
+  const { type, orderId, at, ...data } = event;
+  return `,"position":${position},"type":${JSON.stringify(type)},"order_id":${JSON.stringify(orderId)},"at":"${new Date(at).toISOString()}","data":${JSON.stringify(data)}`;
 }

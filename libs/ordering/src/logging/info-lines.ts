@@ -22,17 +22,15 @@ interface Framing {
 }
 
 /**
- * The `info` lines the café writes several times per order cycle (requests, events), built as
- * one string and handed to the logger's own destination: byte for byte what
+ * The `info` lines the café writes several times per order cycle (requests, events): each
+ * line's fields are built by its writer as a JSON string, which this frames as pino's own
+ * `write` would and hands to the logger's destination, byte for byte what
  * `logger.info(fields, msg)` writes (apps/cafe/src/log-lines.spec.ts compares them), without
  * pino's generic serialisation, which walks the fields key by key through its serializers and
- * string escaper (docs/benchmarks.md, "The request log's cost"). The fields go through
- * JSON.stringify as one object, as pino passes every nested object, so client-controlled
- * strings are escaped by the engine; a top-level string is too, where pino's escaper would
- * leave a lone surrogate raw (the café's top-level strings are its own ids, types and times).
- * The same bytes reach the same stream, so LOG_FORMAT=pretty (pino-pretty parses the JSON it
- * is given) prints what it printed. It honours no serializers, formatters, mixin, redaction or
- * hooks: `createLogger` sets none, and the spec compares against its logger.
+ * escaper and stringifies every nested object as a whole (docs/benchmarks.md, "The request
+ * log's cost"). The same bytes reach the same stream, so LOG_FORMAT=pretty (pino-pretty parses
+ * the JSON it is given) prints what it printed. It honours no serializers, formatters, mixin,
+ * redaction or hooks: `createLogger` sets none, and the spec compares against its logger.
  */
 export class InfoLines {
   private readonly logger: Logger & Framing;
@@ -46,15 +44,19 @@ export class InfoLines {
     return this.logger.isLevelEnabled('info');
   }
 
-  /** `fields`: a plain object of JSON values, in the order they appear on the line. */
-  write(fields: object, msg: string): void {
+  /**
+   * `fields`: the line's own fields as JSON object members, each led by a comma, in the order
+   * of the object pino would be given, every value as JSON.stringify writes it. (pino escapes a
+   * short string of the top level itself, alike but for a lone surrogate, which it leaves raw;
+   * the café's top-level strings are ids, event types and times of its own.)
+   */
+  write(fields: string, msg: string): void {
     const logger = this.logger;
-    const members = JSON.stringify(fields).slice(1, -1);
     logger[symbols.streamSym].write(
       logger[symbols.lsCacheSym][logger.levels.values.info] +
         logger[symbols.timeSym]() +
         logger[symbols.chindingsSym] +
-        (members && `,${members}`) +
+        fields +
         `,"${logger[symbols.messageKeySym]}":${JSON.stringify(msg)}` +
         logger[symbols.endSym],
     );
