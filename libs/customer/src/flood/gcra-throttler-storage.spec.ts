@@ -102,42 +102,50 @@ async function play(orders: { at: number; address: string }[], limits: Limits) {
 const PROPERTY_DEADLINE_MS = 120_000;
 
 describe('GcraThrottlerStorage', () => {
-  it('answers 200 and 429 (with the same Retry-After) exactly as a sliding window at the documented limits', async () => {
-    let blocked = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(episode, { minLength: 1, maxLength: 12 }), async (episodes) => {
-        const answers = await play(schedule(episodes, DOCUMENTED), DOCUMENTED);
-        for (const { theirs, ours } of answers) expect(ours).toBe(theirs);
-        blocked += answers.filter(({ ours }) => ours !== '200').length;
-      }),
-      { numRuns: 25 },
-    );
-    expect(blocked).toBeGreaterThan(0);
-  }, PROPERTY_DEADLINE_MS);
+  it(
+    'answers 200 and 429 (with the same Retry-After) exactly as a sliding window at the documented limits',
+    async () => {
+      let blocked = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(episode, { minLength: 1, maxLength: 12 }), async (episodes) => {
+          const answers = await play(schedule(episodes, DOCUMENTED), DOCUMENTED);
+          for (const { theirs, ours } of answers) expect(ours).toBe(theirs);
+          blocked += answers.filter(({ ours }) => ours !== '200').length;
+        }),
+        { numRuns: 25 },
+      );
+      expect(blocked).toBeGreaterThan(0);
+    },
+    PROPERTY_DEADLINE_MS,
+  );
 
-  it('does so at any limits, the sustained one the tighter or not', async () => {
-    const limits = fc
-      .record({
-        burstLimit: fc.integer({ min: 1, max: 30 }),
-        burstSeconds: fc.integer({ min: 1, max: 20 }),
-        sustainedLimit: fc.integer({ min: 1, max: 60 }),
-        longer: fc.integer({ min: 2, max: 10 }),
-        blockSeconds: fc.integer({ min: 1, max: 300 }),
-      })
-      .map(({ burstLimit, burstSeconds, sustainedLimit, longer, blockSeconds }) => ({
-        burst: { ttl: burstSeconds * 1000, limit: burstLimit },
-        sustained: { ttl: burstSeconds * longer * 1000, limit: sustainedLimit },
-        block: blockSeconds * 1000,
-      }));
-    await fc.assert(
-      fc.asyncProperty(limits, fc.array(episode, { maxLength: 15 }), async (chosen, episodes) => {
-        for (const { theirs, ours } of await play(schedule(episodes, chosen), chosen)) {
-          expect(ours).toBe(theirs);
-        }
-      }),
-      { numRuns: 200 },
-    );
-  }, PROPERTY_DEADLINE_MS);
+  it(
+    'does so at any limits, the sustained one the tighter or not',
+    async () => {
+      const limits = fc
+        .record({
+          burstLimit: fc.integer({ min: 1, max: 30 }),
+          burstSeconds: fc.integer({ min: 1, max: 20 }),
+          sustainedLimit: fc.integer({ min: 1, max: 60 }),
+          longer: fc.integer({ min: 2, max: 10 }),
+          blockSeconds: fc.integer({ min: 1, max: 300 }),
+        })
+        .map(({ burstLimit, burstSeconds, sustainedLimit, longer, blockSeconds }) => ({
+          burst: { ttl: burstSeconds * 1000, limit: burstLimit },
+          sustained: { ttl: burstSeconds * longer * 1000, limit: sustainedLimit },
+          block: blockSeconds * 1000,
+        }));
+      await fc.assert(
+        fc.asyncProperty(limits, fc.array(episode, { maxLength: 15 }), async (chosen, episodes) => {
+          for (const { theirs, ours } of await play(schedule(episodes, chosen), chosen)) {
+            expect(ours).toBe(theirs);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    },
+    PROPERTY_DEADLINE_MS,
+  );
 
   it('lets 300 at once by and blocks the 301st; drains at 30 a second (not a sliding window)', async () => {
     const clock = new ManualClock(1_000_000);
