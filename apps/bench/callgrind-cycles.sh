@@ -32,11 +32,11 @@ until curl -s -o /dev/null "http://127.0.0.1:$((port + 1))/queue"; do
 done
 play() { node "$bench/order-cycles-in-turn.js" "http://127.0.0.1:$port/" "http://127.0.0.1:$((port + 1))/" "$cycles" "$1"; }
 for round in $(seq 1 "$warm"); do play $((10000 + round * cycles)) >/dev/null; done
-callgrind_control -z $server >/dev/null
-callgrind_control -i on $server >/dev/null
+callgrind_control -z $server >/dev/null 2>&1
+callgrind_control -i on $server >/dev/null 2>&1
 played=$(play 40000)
-callgrind_control -i off $server >/dev/null
-callgrind_control -d $server >/dev/null
+callgrind_control -i off $server >/dev/null 2>&1
+callgrind_control -d $server >/dev/null 2>&1
 sleep 2
 sum() { cat "$@" | awk '/^totals:/ { s += $2 } END { print s }'; }
 main=$(sum "$out"/cg.$server.1-01)

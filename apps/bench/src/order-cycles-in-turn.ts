@@ -39,11 +39,18 @@ async function main(): Promise<void> {
       customer(order, { localAddress: sourceAddress(first + i) }),
     ),
   );
+  // Between polls the keep-alive connection idles for seconds, and a server may close it just as
+  // the next poll goes out (Express's 5 s keep-alive timeout, on a server slowed by valgrind):
+  // a poll is asked again, once, on a new connection.
+  const queued = async () => {
+    const answer = await ask('GET', '/queue').catch(() => ask('GET', '/queue'));
+    return answer.body.queued;
+  };
   let polls = 0;
   do {
     await sleep(POLL_MS);
     polls++;
-  } while ((await ask('GET', '/queue')).body.queued < count);
+  } while ((await queued()) < count);
   for (let i = 0; i < count; i++) {
     const started = await ask('GET', '/start/');
     if (started.status !== 200) throw new Error(`GET /start/ answered ${started.status}`);

@@ -41,7 +41,7 @@ const RETRY_AFTER_WAITING_CAP_SECONDS = 60;
  * order and with the same stop at the first refusal; otherwise (no REDIS_URL, or an outage) it
  * is counted in this instance's storage, throttler after throttler as the library's loop does.
  * The library's own `canActivate` is never run: per request and throttler it resolves the
- * limits, the tracker and the key maker from route metadata (five Reflect lookups on two
+ * limits, the tracker and the key maker from route metadata (six Reflect lookups on two
  * targets, an await for each value) for `@Throttle()` / `@SkipThrottle()` overrides that no
  * route has and `fixed` would refuse.
  */
