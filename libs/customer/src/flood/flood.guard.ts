@@ -18,7 +18,7 @@ import {
 import { CafeMetrics } from '@cafe/ordering';
 import { BLOCKED_MESSAGE } from './blocked-addresses';
 import { FloodCutOff } from './flood-cut-off';
-import { SharedThrottlers, type ThrottlerLimits } from './shared-throttlers';
+import { countOnThrottlers, SharedThrottlers, type ThrottlerLimits } from './shared-throttlers';
 import { WaitingPerAddress } from './waiting-per-address';
 
 /** Names the waiting cap in the throttled-requests metric, next to the throttlers' names. */
@@ -93,10 +93,8 @@ export class FloodGuard extends ThrottlerGuard {
    * this instance's storage. A refusal throws, as `ThrottlerGuard`'s does.
    */
   private async countOrder(context: ExecutionContext, address: string): Promise<boolean> {
-    if (this.shared === null) return this.countHere(context, address);
     const keys = this.limits.map(({ name }) => this.generateKey(context, address, name));
-    const verdict = await this.shared.count(this.limits, keys);
-    if (verdict === undefined) return this.countHere(context, address);
+    const verdict = await countOnThrottlers(this.shared, this.storageService, this.limits, keys);
     if (verdict.refusedBy === undefined) return true;
     const { ttl, limit } = this.limits[verdict.refusedBy];
     await this.throwThrottlingException(context, {
@@ -107,24 +105,6 @@ export class FloodGuard extends ThrottlerGuard {
       tracker: address,
     });
     return false;
-  }
-
-  /** Counts the order in this instance's storage, one throttler after another; a refusal throws. */
-  private async countHere(context: ExecutionContext, address: string): Promise<boolean> {
-    for (const { name, ttl, limit, blockDuration } of this.limits) {
-      const key = this.generateKey(context, address, name);
-      const record = await this.storageService.increment(key, ttl, limit, blockDuration, name);
-      if (record.isBlocked) {
-        await this.throwThrottlingException(context, {
-          ...record,
-          ttl,
-          limit,
-          key,
-          tracker: address,
-        });
-      }
-    }
-    return true;
   }
 
   /** `<throttler>:<address>`; the throttler's name comes first so that `throttlerOf` can read it back. */

@@ -3,7 +3,11 @@ import { TooManyRequests } from '@cafe/http';
 import { type CafeMetrics, type Clock, OrderNotFound } from '@cafe/ordering';
 import { BlockedAddresses } from './blocked-addresses';
 import { GcraThrottlerStorage } from './gcra-throttler-storage';
-import type { SharedThrottlers, ThrottlerLimits } from './shared-throttlers';
+import {
+  countOnThrottlers,
+  type SharedThrottlers,
+  type ThrottlerLimits,
+} from './shared-throttlers';
 
 /** Names the limit in the throttled-requests metric and starts its keys, next to the throttlers'. */
 export const LOOKUP_MISSES = 'lookup_misses';
@@ -68,13 +72,8 @@ export class LookupMisses implements OnApplicationShutdown {
    * limit), else here; the seconds the address is refused for if this miss was one too many.
    */
   private async countMiss(key: string): Promise<number | undefined> {
-    const verdict = await this.shared?.count(this.limits, [key]);
-    if (verdict !== undefined) {
-      return verdict.refusedBy === undefined ? undefined : verdict.record.timeToBlockExpire;
-    }
-    const { ttl, limit, blockDuration, name } = this.limits[0];
-    const count = await this.local.increment(key, ttl, limit, blockDuration, name);
-    return count.isBlocked ? count.timeToBlockExpire : undefined;
+    const verdict = await countOnThrottlers(this.shared, this.local, this.limits, [key]);
+    return verdict.refusedBy === undefined ? undefined : verdict.record.timeToBlockExpire;
   }
 
   onApplicationShutdown(): void {

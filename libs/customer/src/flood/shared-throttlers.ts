@@ -1,3 +1,4 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { Clock } from '@cafe/ordering';
 import type { FloodRedis } from './flood-redis';
 import { blockedRecord, type ThrottlerRecord } from './gcra-throttler-storage';
@@ -105,4 +106,24 @@ export class SharedThrottlers {
       record: blockedRecord(seconds, throttlers[refusedBy - 1].limit),
     };
   }
+}
+
+/**
+ * Counts one order (or lookup miss) on `throttlers`: in Redis while it is shared, else (no
+ * REDIS_URL, or an outage) in `local`, one throttler after another as `ThrottlerGuard` asks its
+ * storage, stopping at the first that refuses it, as the script does.
+ */
+export async function countOnThrottlers(
+  shared: SharedThrottlers | null,
+  local: ThrottlerStorage,
+  throttlers: readonly ThrottlerLimits[],
+  keys: readonly string[],
+): Promise<SharedVerdict> {
+  const verdict = await shared?.count(throttlers, keys);
+  if (verdict !== undefined) return verdict;
+  for (const [i, { name, ttl, limit, blockDuration }] of throttlers.entries()) {
+    const record = await local.increment(keys[i], ttl, limit, blockDuration, name);
+    if (record.isBlocked) return { refusedBy: i, record };
+  }
+  return { refusedBy: undefined };
 }
